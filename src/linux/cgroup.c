@@ -1,0 +1,445 @@
+#include "linux/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include "linux/mounts.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/rootpath.h"
+
+/* One mounted hierarchy and the caller's cgroup in it. */
+struct hierarchy {
+	char *mountpoint; /* /sys/fs/cgroup/memory */
+	char *name;	  /* memory, name=systemd, or "" for the unified hierarchy */
+	char *own_path;	  /* the caller's cgroup in it, relative to the mount's root: /process_api/x */
+	bool unified;
+};
+
+static void hierarchies_free(struct hierarchy *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].mountpoint);
+		free(h[i].name);
+		free(h[i].own_path);
+	}
+	free(h);
+}
+
+/* The caller's cgroup for a hierarchy from /proc/self/cgroup, "" when it is not listed. */
+static char *own_cgroup(const char *cgroup_file, const char *name, bool unified)
+{
+	const char *line = cgroup_file;
+
+	while (line && *line) {
+		const char *end = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', end - line);
+		const char *c2 = c1 ? memchr(c1 + 1, ':', end - c1 - 1) : NULL;
+		if (c2) {
+			size_t n = c2 - c1 - 1;
+			bool match;
+			if (unified)
+				match = n == 0 && strncmp(line, "0:", 2) == 0;
+			else {
+				/* "cpu,cpuacct" lists several controllers of one hierarchy. */
+				match = false;
+				for (const char *p = c1 + 1; p < c2;) {
+					size_t len = strcspn(p, ",:");
+					if (len == strlen(name) && strncmp(p, name, len) == 0)
+						match = true;
+					p += len + 1;
+				}
+			}
+			if (match)
+				return strndup(c2 + 1, end - c2 - 1);
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return strdup("");
+}
+
+/* Reads /proc/self/mountinfo for cgroup and cgroup2 mounts. */
+static int find_hierarchies(struct hierarchy **out, size_t *count, struct hull_error **err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *cgroup_file = NULL;
+	cleanup_free char *line = NULL;
+	struct hierarchy *list = NULL;
+	size_t n = 0, cap = 0;
+	int ret;
+
+	if (f == NULL)
+		return hull_error_errno(err, "open /proc/self/mountinfo");
+	ret = fs_read_file(AT_FDCWD, "/proc/self/cgroup", &cgroup_file, NULL, err);
+	if (ret < 0)
+		return ret;
+	while (getline(&line, &cap, f) > 0) {
+		char root[4096], mountpoint[4096], fstype[64], super[1024];
+		const char *dash = strstr(line, " - ");
+		bool unified;
+		char *name = NULL;
+
+		if (dash == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) != 2 ||
+		    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
+			continue;
+		unified = strcmp(fstype, "cgroup2") == 0;
+		if (!unified && strcmp(fstype, "cgroup") != 0)
+			continue;
+		if (!unified) {
+			/* The hierarchy's name: its first controller, or name=X for a named one. */
+			for (char *opt = strtok(super, ","); opt; opt = strtok(NULL, ",")) {
+				if (strcmp(opt, "rw") == 0 || strcmp(opt, "ro") == 0 ||
+				    (strchr(opt, '=') && strncmp(opt, "name=", 5) != 0))
+					continue;
+				name = strdup(opt);
+				break;
+			}
+			if (name == NULL)
+				continue;
+		}
+		struct hierarchy *bigger = realloc(list, (n + 1) * sizeof(*list));
+		if (bigger == NULL) {
+			free(name);
+			hierarchies_free(list, n);
+			return hull_error_set(err, ENOMEM, "cgroup hierarchies");
+		}
+		list = bigger;
+		list[n].mountpoint = strdup(mountpoint);
+		list[n].name = name ? name : strdup("");
+		list[n].unified = unified;
+		list[n].own_path = own_cgroup(cgroup_file, list[n].name, unified);
+		/* A hierarchy mounted from a subtree (root != "/") shows paths relative to that subtree. */
+		if (strcmp(root, "/") != 0 && strncmp(list[n].own_path, root, strlen(root)) == 0)
+			memmove(list[n].own_path, list[n].own_path + strlen(root),
+				strlen(list[n].own_path + strlen(root)) + 1);
+		n++;
+	}
+	*out = list;
+	*count = n;
+	return 0;
+}
+
+int cgroup_detect_layout(enum cgroup_layout *out, struct hull_error **err)
+{
+	struct statfs st;
+
+	if (statfs("/sys/fs/cgroup", &st) < 0)
+		return hull_error_errno(err, "statfs /sys/fs/cgroup");
+	if (st.f_type == CGROUP2_SUPER_MAGIC) {
+		*out = CGROUP_LAYOUT_V2;
+		return 0;
+	}
+	*out = statfs("/sys/fs/cgroup/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC
+		   ? CGROUP_LAYOUT_HYBRID
+		   : CGROUP_LAYOUT_V1;
+	return 0;
+}
+
+/* A new v1 cpuset cgroup starts with no cpus and no memory nodes, and no process can enter it until they
+ * are set: copy them from the nearest ancestor that has them. */
+static int cpuset_inherit(const char *dir, struct hull_error **err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	for (size_t i = 0; i < 2; i++) {
+		cleanup_free char *path = NULL, *value = NULL, *parent = NULL;
+		if (asprintf(&path, "%s/%s", dir, files[i]) < 0)
+			return hull_error_set(err, ENOMEM, "cpuset");
+		if (fs_read_file(AT_FDCWD, path, &value, NULL, NULL) < 0 ||
+		    strspn(value, " \n") != strlen(value))
+			continue;
+		parent = strdup(dir);
+		if (parent == NULL)
+			return hull_error_set(err, ENOMEM, "cpuset");
+		free(value);
+		value = NULL;
+		char *slash = strrchr(parent, '/');
+		if (slash == NULL)
+			continue;
+		*slash = '\0';
+		if (cpuset_inherit(parent, err) < 0)
+			return -1;
+		cleanup_free char *parent_file = NULL;
+		if (asprintf(&parent_file, "%s/%s", parent, files[i]) < 0)
+			return hull_error_set(err, ENOMEM, "cpuset");
+		if (fs_read_file(AT_FDCWD, parent_file, &value, NULL, err) < 0)
+			return -1;
+		if (fs_write_file(AT_FDCWD, path, value, strlen(value), err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *out, struct hull_error **err)
+{
+	struct hierarchy *h = NULL;
+	size_t n = 0;
+	cleanup_free char *relative = NULL;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (cgroups_path == NULL || *cgroups_path == '\0') {
+		if (asprintf(&relative, "hull/%s", id) < 0)
+			return hull_error_set(err, ENOMEM, "cgroup");
+		cgroups_path = relative;
+	}
+	if (strstr(cgroups_path, "..") || strchr(cgroups_path, ':'))
+		return hull_error_invalid(
+		    err,
+		    "cgroup `%s`: invalid path (no `..`; systemd paths need the systemd "
+		    "cgroup manager)",
+		    cgroups_path);
+	ret = find_hierarchies(&h, &n, err);
+	if (ret < 0)
+		return ret;
+	out->dirs = calloc(n + 1, sizeof(char *));
+	if (out->dirs == NULL) {
+		hierarchies_free(h, n);
+		return hull_error_set(err, ENOMEM, "cgroup");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *dir = NULL;
+		const char *base = cgroups_path[0] == '/' ? "" : h[i].own_path;
+		if (asprintf(&dir, "%s%s%s/%s", h[i].mountpoint, *base == '/' ? "" : "", base,
+			     cgroups_path + (cgroups_path[0] == '/')) < 0) {
+			ret = hull_error_set(err, ENOMEM, "cgroup");
+			break;
+		}
+		out->dirs[out->n_dirs++] = dir;
+		ret = fs_mkdir_parents(dir, 0755, err);
+		if (ret == 0 && strcmp(h[i].name, "cpuset") == 0)
+			ret = cpuset_inherit(dir, err);
+		if (ret < 0)
+			break;
+	}
+	hierarchies_free(h, n);
+	if (ret < 0) {
+		struct hull_error *ignored = NULL;
+		cgroup_remove(out, &ignored);
+		hull_error_free(&ignored);
+		cgroup_set_free(out);
+		return hull_error_wrap(err, "create cgroup `%s`", cgroups_path);
+	}
+	return 0;
+}
+
+int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err)
+{
+	char value[32];
+	int len = snprintf(value, sizeof(value), "%d", pid);
+
+	for (size_t i = 0; i < set->n_dirs; i++) {
+		cleanup_free char *path = NULL;
+		if (asprintf(&path, "%s/cgroup.procs", set->dirs[i]) < 0)
+			return hull_error_set(err, ENOMEM, "enter cgroup");
+		if (fs_write_file(AT_FDCWD, path, value, len, err) < 0)
+			return hull_error_wrap(err, "enter cgroup");
+	}
+	return 0;
+}
+
+int cgroup_list_pids(const struct cgroup_set *set, pid_t **pids, size_t *count, struct hull_error **err)
+{
+	cleanup_free char *text = NULL, *path = NULL;
+	pid_t *list = NULL;
+	size_t n = 0;
+
+	*pids = NULL;
+	*count = 0;
+	if (set->n_dirs == 0)
+		return 0;
+	/* Every hierarchy holds the same processes; read the first. */
+	if (asprintf(&path, "%s/cgroup.procs", set->dirs[0]) < 0)
+		return hull_error_set(err, ENOMEM, "list cgroup");
+	if (fs_read_file(AT_FDCWD, path, &text, NULL, err) < 0)
+		return -1;
+	for (char *p = text; *p;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		pid_t *bigger = realloc(list, (n + 1) * sizeof(pid_t));
+		if (bigger == NULL) {
+			free(list);
+			return hull_error_set(err, ENOMEM, "list cgroup");
+		}
+		list = bigger;
+		list[n++] = (pid_t)v;
+		p = end;
+		while (*p == '\n')
+			p++;
+	}
+	*pids = list;
+	*count = n;
+	return 0;
+}
+
+int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (cgroup_list_pids(set, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], signo) < 0 && errno != ESRCH)
+			return hull_error_errno(err, "signal process %d", pids[i]);
+	return 0;
+}
+
+int cgroup_remove(const struct cgroup_set *set, struct hull_error **err)
+{
+	for (size_t i = 0; i < set->n_dirs; i++) {
+		int tries = 0;
+		while (rmdir(set->dirs[i]) < 0) {
+			if (errno == ENOENT)
+				break;
+			if (errno != EBUSY || ++tries > 100)
+				return hull_error_errno(err, "remove cgroup `%s`", set->dirs[i]);
+			/* Processes linger: kill them and give the kernel a moment to release them. */
+			if (tries == 1) {
+				struct hull_error *ignored = NULL;
+				cgroup_kill_all(set, SIGKILL, &ignored);
+				hull_error_free(&ignored);
+			}
+			usleep(10000);
+		}
+	}
+	return 0;
+}
+
+void cgroup_set_free(struct cgroup_set *set)
+{
+	strv_free(set->dirs);
+	set->dirs = NULL;
+	set->n_dirs = 0;
+}
+
+json_object *cgroup_set_to_json(const struct cgroup_set *set)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < set->n_dirs; i++)
+		json_object_array_add(a, json_object_new_string(set->dirs[i]));
+	return a;
+}
+
+int cgroup_set_from_json(json_object *array, struct cgroup_set *out, struct hull_error **err)
+{
+	size_t n = array ? json_object_array_length(array) : 0;
+
+	memset(out, 0, sizeof(*out));
+	out->dirs = calloc(n + 1, sizeof(char *));
+	if (out->dirs == NULL)
+		return hull_error_set(err, ENOMEM, "cgroup");
+	for (size_t i = 0; i < n; i++) {
+		const char *dir = json_object_get_string(json_object_array_get_idx(array, i));
+		/* The state file is the runtime's own, but a path outside the cgroup tree is never acted on.
+		 */
+		if (dir == NULL || strncmp(dir, "/sys/fs/cgroup", 14) != 0 || strstr(dir, "..")) {
+			cgroup_set_free(out);
+			return hull_error_invalid(err, "state: invalid cgroup path");
+		}
+		out->dirs[out->n_dirs++] = strdup(dir);
+	}
+	return 0;
+}
+
+/* The container sees its own cgroup as the root of each hierarchy: a tmpfs at the destination with one
+ * directory per hierarchy, each a bind mount of the container's cgroup directory on the host (on v2 the
+ * unified hierarchy is mounted at the destination itself).  The caller's cgroup must be the container's
+ * own by now. */
+int cgroup_mount_in_container(int root_fd, const char *destination, unsigned long flags, bool new_cgroup_ns,
+			      struct hull_error **err)
+{
+	struct hierarchy *h = NULL;
+	size_t n = 0;
+	enum cgroup_layout layout;
+	cleanup_close int dest_fd = -1;
+	char target[MOUNT_FD_PATH_MAX];
+	unsigned long common = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME);
+	int ret;
+
+	if ((ret = cgroup_detect_layout(&layout, err)) < 0 || (ret = find_hierarchies(&h, &n, err)) < 0)
+		return ret;
+	dest_fd = rootpath_ensure(root_fd, destination, true, 0755, err);
+	if (dest_fd < 0) {
+		ret = dest_fd;
+		goto out;
+	}
+	mount_fd_path(dest_fd, target);
+	if (layout == CGROUP_LAYOUT_V2) {
+		ret = new_cgroup_ns ? mount("cgroup2", target, "cgroup2", common | (flags & MS_RDONLY), NULL)
+				    : -1;
+		if (ret < 0) {
+			cleanup_free char *src = NULL;
+			ret = asprintf(&src, "%s%s", n ? h[0].mountpoint : "/sys/fs/cgroup",
+				       n ? h[0].own_path : "");
+			if (ret < 0 || mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0) {
+				ret = hull_error_errno(err, "mount cgroup2");
+				goto out;
+			}
+			ret = mount_remount(target, dest_fd, flags, err);
+		}
+		goto out;
+	}
+	if (mount("tmpfs", target, "tmpfs", common, "mode=755") < 0) {
+		ret = hull_error_errno(err, "mount tmpfs for cgroups");
+		goto out;
+	}
+	close(dest_fd);
+	dest_fd = rootpath_open(root_fd, destination, O_PATH | O_DIRECTORY, err);
+	if (dest_fd < 0) {
+		ret = dest_fd;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *sub = h[i].unified				? "unified"
+				  : strncmp(h[i].name, "name=", 5) == 0 ? h[i].name + 5
+									: h[i].name;
+		cleanup_free char *src = NULL;
+		cleanup_close int sub_fd = -1;
+		char sub_target[MOUNT_FD_PATH_MAX];
+
+		if (mkdirat(dest_fd, sub, 0755) < 0 && errno != EEXIST) {
+			ret = hull_error_errno(err, "create cgroup directory `%s`", sub);
+			goto out;
+		}
+		sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_fd < 0 || asprintf(&src, "%s%s", h[i].mountpoint, h[i].own_path) < 0) {
+			ret = hull_error_errno(err, "open cgroup directory `%s`", sub);
+			goto out;
+		}
+		mount_fd_path(sub_fd, sub_target);
+		if (mount(src, sub_target, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			ret = hull_error_errno(err, "bind cgroup `%s`", src);
+			goto out;
+		}
+		close(sub_fd);
+		sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub_fd < 0) {
+			ret = hull_error_errno(err, "open cgroup directory `%s`", sub);
+			goto out;
+		}
+		mount_fd_path(sub_fd, sub_target);
+		ret = mount_remount(sub_target, sub_fd, common | (flags & MS_RDONLY), err);
+		if (ret < 0)
+			goto out;
+	}
+	if (flags & MS_RDONLY) {
+		mount_fd_path(dest_fd, target);
+		ret = mount_remount(target, dest_fd, common | MS_RDONLY, err);
+	}
+out:
+	hierarchies_free(h, n);
+	return ret < 0 ? hull_error_wrap(err, "mount cgroups") : 0;
+}

@@ -1,0 +1,50 @@
+/* cgroups as the runtime core needs them: find the host's hierarchies (v1, hybrid or v2), create the
+ * container's cgroup in each, move a process in, signal and list its processes, remove it, and mount the
+ * container's view of it.  Resource limits are the job of the cgroup resource writers. */
+#ifndef HULL_LINUX_CGROUP_H
+#define HULL_LINUX_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "util/error.h"
+
+enum cgroup_layout { CGROUP_LAYOUT_V1, CGROUP_LAYOUT_HYBRID, CGROUP_LAYOUT_V2 };
+
+/* The container's cgroup: one directory per hierarchy. */
+struct cgroup_set {
+	char **dirs; /* NULL-terminated, e.g. /sys/fs/cgroup/pids/hull/web */
+	size_t n_dirs;
+};
+
+int cgroup_detect_layout(enum cgroup_layout *out, struct hull_error **err);
+
+/* Resolves cgroups_path (absolute: from each hierarchy's root; relative or empty: below the caller's own
+ * cgroup, empty meaning `hull/<id>`) and creates the directories. */
+int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *out, struct hull_error **err);
+
+int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err);
+
+/* Signals every process of the cgroup. */
+int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error **err);
+
+/* The pids in the cgroup (malloc'd). */
+int cgroup_list_pids(const struct cgroup_set *set, pid_t **pids, size_t *count, struct hull_error **err);
+
+/* Removes the directories; processes still inside are killed first and waited for a while. */
+int cgroup_remove(const struct cgroup_set *set, struct hull_error **err);
+
+void cgroup_set_free(struct cgroup_set *set);
+
+/* For the state document. */
+json_object *cgroup_set_to_json(const struct cgroup_set *set);
+int cgroup_set_from_json(json_object *array, struct cgroup_set *out, struct hull_error **err);
+
+/* Mounts the container's cgroups at destination inside the root (config.json's "cgroup" mount). */
+int cgroup_mount_in_container(int root_fd, const char *destination, unsigned long flags, bool new_cgroup_ns,
+			      struct hull_error **err);
+
+#endif

@@ -1,0 +1,144 @@
+#include "linux/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/mount_options.h"
+#include "linux/mounts.h"
+#include "util/cleanup.h"
+#include "util/rootpath.h"
+
+int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_error **err)
+{
+	unsigned long flags = MS_SLAVE | MS_REC;
+	int fd;
+
+	/* The new mount namespace starts as a copy whose mounts share events with the host's: anything
+	 * mounted below would appear on the host too.  Slave (the default, as runc) still lets host mounts
+	 * reach in. */
+	if (propagation && mount_propagation_from_name(propagation, &flags) < 0)
+		return hull_error_invalid(err, "linux.rootfsPropagation: unknown value `%s`", propagation);
+	if (flags & MS_SHARED)
+		flags = MS_SLAVE | MS_REC; /* made shared again inside, after the switch */
+	if (mount(NULL, "/", NULL, flags, NULL) < 0)
+		return hull_error_errno(err, "make / %s", propagation ? propagation : "rslave");
+	/* pivot_root needs the new root to be a mount point. */
+	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error_errno(err, "bind root filesystem `%s`", rootfs);
+	fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_errno(err, "open root filesystem `%s`", rootfs);
+	return fd;
+}
+
+static int enter_with_pivot(int root_fd, struct hull_error **err)
+{
+	cleanup_close int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (old_root < 0)
+		return hull_error_errno(err, "open /");
+	/* pivot_root(".", ".") stacks the old root on top of the new one, which avoids needing a directory
+	 * for it inside the container; it is then detached from there. */
+	if (fchdir(root_fd) < 0)
+		return hull_error_errno(err, "enter root filesystem");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return hull_error_errno(err, "pivot_root");
+	if (fchdir(old_root) < 0)
+		return hull_error_errno(err, "enter old root");
+	/* Keep the unmount from propagating to the host's mounts. */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return hull_error_errno(err, "make old root slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return hull_error_errno(err, "detach old root");
+	if (chdir("/") < 0)
+		return hull_error_errno(err, "chdir /");
+	return 0;
+}
+
+static int enter_with_move(int root_fd, struct hull_error **err)
+{
+	if (fchdir(root_fd) < 0)
+		return hull_error_errno(err, "enter root filesystem");
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return hull_error_errno(err, "move root filesystem to /");
+	if (chroot(".") < 0)
+		return hull_error_errno(err, "chroot");
+	if (chdir("/") < 0)
+		return hull_error_errno(err, "chdir /");
+	return 0;
+}
+
+int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err)
+{
+	return no_pivot ? enter_with_move(root_fd, err) : enter_with_pivot(root_fd, err);
+}
+
+/* Files are covered with /dev/null, directories with an empty read-only tmpfs. */
+static int mask_path(int root_fd, const char *path, struct hull_error **err)
+{
+	cleanup_close int fd = rootpath_open(root_fd, path, O_PATH, NULL);
+	char target[MOUNT_FD_PATH_MAX];
+	struct stat st;
+
+	if (fd < 0)
+		return 0; /* nothing there to hide */
+	if (fstat(fd, &st) < 0)
+		return hull_error_errno(err, "mask `%s`", path);
+	mount_fd_path(fd, target);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0k") < 0)
+			return hull_error_errno(err, "mask `%s`", path);
+	} else if (mount("/dev/null", target, NULL, MS_BIND, NULL) < 0) {
+		return hull_error_errno(err, "mask `%s`", path);
+	}
+	return 0;
+}
+
+static int readonly_path(int root_fd, const char *path, struct hull_error **err)
+{
+	cleanup_close int fd = rootpath_open(root_fd, path, O_PATH, NULL);
+	char target[MOUNT_FD_PATH_MAX];
+
+	if (fd < 0)
+		return 0;
+	mount_fd_path(fd, target);
+	if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error_errno(err, "make `%s` read-only", path);
+	close(fd);
+	fd = rootpath_open(root_fd, path, O_PATH, err);
+	if (fd < 0)
+		return fd;
+	mount_fd_path(fd, target);
+	if (mount_remount(target, fd, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
+		return hull_error_wrap(err, "make `%s` read-only", path);
+	return 0;
+}
+
+int rootfs_finish(const struct oci_spec *spec, struct hull_error **err)
+{
+	const struct oci_linux *l = &spec->linux_;
+	cleanup_close int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	unsigned long propagation = 0;
+	int ret;
+
+	if (root_fd < 0)
+		return hull_error_errno(err, "open /");
+	for (size_t i = 0; i < l->n_masked_paths; i++)
+		if ((ret = mask_path(root_fd, l->masked_paths[i], err)) < 0)
+			return ret;
+	for (size_t i = 0; i < l->n_readonly_paths; i++)
+		if ((ret = readonly_path(root_fd, l->readonly_paths[i], err)) < 0)
+			return ret;
+	if (spec->root_readonly && mount_remount("/", root_fd, MS_RDONLY, err) < 0)
+		return hull_error_wrap(err, "make the root read-only");
+	if (l->rootfs_propagation && mount_propagation_from_name(l->rootfs_propagation, &propagation) == 0 &&
+	    mount(NULL, "/", NULL, propagation, NULL) < 0)
+		return hull_error_errno(err, "set root propagation %s", l->rootfs_propagation);
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* Switching the container's mount namespace to its root filesystem. */
+#ifndef HULL_LINUX_ROOTFS_H
+#define HULL_LINUX_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+/* Stops mount events from flowing back to the host and makes the root directory a mount point.  Returns an
+ * O_PATH descriptor of the root. */
+int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_error **err);
+
+/* Makes the root the container's "/": pivot_root, or with no_pivot (roots on ramfs, where pivot_root is
+ * impossible) a move of the mount over "/" and chroot. */
+int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err);
+
+/* After the switch: rootfsPropagation, maskedPaths, readonlyPaths and a read-only root. */
+int rootfs_finish(const struct oci_spec *spec, struct hull_error **err);
+
+#endif

@@ -1,0 +1,281 @@
+/* config.json: the `linux` object. */
+#include "oci/spec_internal.h"
+#include "oci/names.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/json.h"
+
+static int parse_namespaces(json_object *lnx, struct oci_linux *l, struct hull_error **err)
+{
+	json_object *array = NULL;
+	int ret = json_field_array(lnx, "linux", "namespaces", &array, err);
+
+	if (ret < 0 || array == NULL)
+		return ret;
+	l->n_namespaces = json_object_array_length(array);
+	l->namespaces = calloc(l->n_namespaces + 1, sizeof(*l->namespaces));
+	if (l->namespaces == NULL)
+		return hull_error_set(err, ENOMEM, "linux.namespaces");
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		struct oci_namespace *ns = &l->namespaces[i];
+		const char *type = NULL;
+		json_object *obj;
+		char where[48];
+
+		snprintf(where, sizeof(where), "linux.namespaces[%zu]", i);
+		if ((ret = oci_array_object(array, i, "linux.namespaces", &obj, err)) < 0 ||
+		    (ret = json_field_string(obj, where, "type", &type, err)) < 0 ||
+		    (ret = json_field_string(obj, where, "path", &ns->path, err)) < 0)
+			return ret;
+		if (type == NULL)
+			return hull_error_invalid(err, "%s.type: missing", where);
+		ns->type = oci_namespace_type_from_name(type);
+		if (ns->type < 0)
+			return hull_error_invalid(
+			    err,
+			    "%s.type: unknown namespace `%s` (known: pid, network, mount, ipc, uts, "
+			    "user, cgroup, time)",
+			    where, type);
+		for (size_t j = 0; j < i; j++)
+			if (l->namespaces[j].type == ns->type)
+				return hull_error_invalid(err, "%s.type: namespace `%s` is listed twice",
+							  where, type);
+		if (ns->path && *ns->path == '\0')
+			ns->path = NULL;
+		if (ns->path) {
+			char path_where[64];
+			snprintf(path_where, sizeof(path_where), "%s.path", where);
+			if (oci_require_absolute(path_where, ns->path, err) < 0)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int parse_mappings(json_object *lnx, const char *key, struct oci_id_mapping **out, size_t *count,
+			  struct hull_error **err)
+{
+	json_object *array = NULL;
+	int ret = json_field_array(lnx, "linux", key, &array, err);
+
+	if (ret < 0 || array == NULL)
+		return ret;
+	*count = json_object_array_length(array);
+	*out = calloc(*count + 1, sizeof(**out));
+	if (*out == NULL)
+		return hull_error_set(err, ENOMEM, "linux.%s", key);
+	for (size_t i = 0; i < *count; i++) {
+		struct oci_id_mapping *m = &(*out)[i];
+		json_object *obj;
+		char where[48], name[32];
+
+		snprintf(name, sizeof(name), "linux.%s", key);
+		snprintf(where, sizeof(where), "linux.%s[%zu]", key, i);
+		if ((ret = oci_array_object(array, i, name, &obj, err)) < 0 ||
+		    (ret = json_field_uint32(obj, where, "containerID", &m->container_id, err)) < 0 ||
+		    (ret = json_field_uint32(obj, where, "hostID", &m->host_id, err)) < 0 ||
+		    (ret = json_field_uint32(obj, where, "size", &m->size, err)) < 0)
+			return ret;
+		if (m->size == 0)
+			return hull_error_invalid(err, "%s.size: must be at least 1", where);
+	}
+	return 0;
+}
+
+static int parse_devices(json_object *lnx, struct oci_linux *l, struct hull_error **err)
+{
+	json_object *array = NULL;
+	int ret = json_field_array(lnx, "linux", "devices", &array, err);
+
+	if (ret < 0 || array == NULL)
+		return ret;
+	l->n_devices = json_object_array_length(array);
+	l->devices = calloc(l->n_devices + 1, sizeof(*l->devices));
+	if (l->devices == NULL)
+		return hull_error_set(err, ENOMEM, "linux.devices");
+	for (size_t i = 0; i < l->n_devices; i++) {
+		struct oci_device *d = &l->devices[i];
+		const char *type = NULL;
+		json_object *obj;
+		char where[48], path_where[64];
+
+		snprintf(where, sizeof(where), "linux.devices[%zu]", i);
+		if ((ret = oci_array_object(array, i, "linux.devices", &obj, err)) < 0 ||
+		    (ret = json_field_string(obj, where, "path", &d->path, err)) < 0 ||
+		    (ret = json_field_string(obj, where, "type", &type, err)) < 0 ||
+		    (ret = json_field_int64(obj, where, "major", 0, 0xfff, &d->major, err)) < 0 ||
+		    (ret = json_field_int64(obj, where, "minor", 0, 0xfffff, &d->minor, err)) < 0)
+			return ret;
+		d->has_mode = json_object_object_get_ex(obj, "fileMode", NULL);
+		d->has_uid = json_object_object_get_ex(obj, "uid", NULL);
+		d->has_gid = json_object_object_get_ex(obj, "gid", NULL);
+		if ((ret = json_field_uint32(obj, where, "fileMode", &d->mode, err)) < 0 ||
+		    (ret = json_field_uint32(obj, where, "uid", &d->uid, err)) < 0 ||
+		    (ret = json_field_uint32(obj, where, "gid", &d->gid, err)) < 0)
+			return ret;
+		snprintf(path_where, sizeof(path_where), "%s.path", where);
+		if (oci_require_absolute(path_where, d->path, err) < 0)
+			return -EINVAL;
+		if (type == NULL || strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
+			return hull_error_invalid(err, "%s.type: expected one of c, b, u, p, got `%s`", where,
+						  type ? type : "");
+		d->type = type[0];
+		if (d->type != 'p' && (!json_object_object_get_ex(obj, "major", NULL) ||
+				       !json_object_object_get_ex(obj, "minor", NULL)))
+			return hull_error_invalid(
+			    err, "%s: a character or block device needs major and minor", where);
+	}
+	return 0;
+}
+
+static int parse_sysctl(json_object *lnx, struct oci_linux *l, struct hull_error **err)
+{
+	json_object *obj = NULL;
+	size_t i = 0;
+	int ret = json_field_object(lnx, "linux", "sysctl", &obj, err);
+
+	if (ret < 0 || obj == NULL)
+		return ret;
+	l->sysctl = calloc(json_object_object_length(obj) + 1, sizeof(*l->sysctl));
+	if (l->sysctl == NULL)
+		return hull_error_set(err, ENOMEM, "linux.sysctl");
+	json_object_object_foreach(obj, key, value)
+	{
+		if (!json_object_is_type(value, json_type_string))
+			return hull_error_invalid(err, "linux.sysctl.%s: expected a string, got %s", key,
+						  json_type_label(value));
+		/* The key becomes a path under /proc/sys: no way out of it. */
+		if (*key == '\0' || *key == '/' || strstr(key, "..") != NULL)
+			return hull_error_invalid(err, "linux.sysctl: invalid key `%s`", key);
+		l->sysctl[i].key = key;
+		l->sysctl[i].value = json_object_get_string(value);
+		i++;
+	}
+	l->n_sysctl = i;
+	return 0;
+}
+
+static int parse_path_list(json_object *lnx, const char *key, const char ***out, size_t *count,
+			   struct hull_error **err)
+{
+	int ret = json_field_strv(lnx, "linux", key, out, count, err);
+
+	for (size_t i = 0; ret == 0 && i < *count; i++) {
+		char where[64];
+		snprintf(where, sizeof(where), "linux.%s[%zu]", key, i);
+		ret = oci_require_absolute(where, (*out)[i], err);
+	}
+	return ret;
+}
+
+static int parse_time_offsets(json_object *lnx, struct oci_linux *l, struct hull_error **err)
+{
+	static const struct {
+		const char *name;
+		int clock;
+	} clocks[] = {{"monotonic", CLOCK_MONOTONIC}, {"boottime", CLOCK_BOOTTIME}};
+	json_object *obj = NULL;
+	int ret = json_field_object(lnx, "linux", "timeOffsets", &obj, err);
+
+	if (ret < 0 || obj == NULL)
+		return ret;
+	json_object_object_foreach(obj, key, value)
+	{
+		struct oci_time_offset *t;
+		char where[64];
+		size_t c;
+
+		for (c = 0; c < 2 && strcmp(clocks[c].name, key) != 0; c++)
+			;
+		if (c == 2)
+			return hull_error_invalid(
+			    err, "linux.timeOffsets.%s: unknown clock (monotonic, boottime)", key);
+		t = &l->time_offsets[l->n_time_offsets++];
+		t->clock = clocks[c].clock;
+		snprintf(where, sizeof(where), "linux.timeOffsets.%s", key);
+		if (!json_object_is_type(value, json_type_object))
+			return hull_error_invalid(err, "%s: expected an object", where);
+		if ((ret = json_field_int64(value, where, "secs", INT64_MIN, INT64_MAX, &t->secs, err)) < 0 ||
+		    (ret = json_field_uint32(value, where, "nanosecs", &t->nanosecs, err)) < 0)
+			return ret;
+		if (t->nanosecs >= 1000000000)
+			return hull_error_invalid(err, "%s.nanosecs: must be below 1000000000", where);
+	}
+	return 0;
+}
+
+static int check_consistency(const struct oci_spec *spec, struct hull_error **err)
+{
+	const struct oci_linux *l = &spec->linux_;
+	bool user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL;
+	const struct oci_namespace *uts = oci_spec_namespace(spec, CLONE_NEWUTS);
+
+	if ((l->n_uid_mappings || l->n_gid_mappings) && !user_ns)
+		return hull_error_invalid(err, "linux.uidMappings: id mappings need a user namespace");
+	if (user_ns && !oci_spec_namespace(spec, CLONE_NEWUSER)->path &&
+	    (!l->n_uid_mappings || !l->n_gid_mappings))
+		return hull_error_invalid(
+		    err, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+	if ((spec->hostname && *spec->hostname) && (uts == NULL || uts->path))
+		return hull_error_invalid(err, "hostname: setting it needs a new uts namespace");
+	if (l->n_time_offsets && !oci_spec_namespace(spec, CLONE_NEWTIME))
+		return hull_error_invalid(err, "linux.timeOffsets: needs a time namespace");
+	if (l->rootfs_propagation) {
+		static const char *const known[] = {"private", "rprivate", "slave",	 "rslave",
+						    "shared",  "rshared",  "unbindable", "runbindable"};
+		size_t i;
+		for (i = 0; i < sizeof(known) / sizeof(known[0]) && strcmp(known[i], l->rootfs_propagation);
+		     i++)
+			;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return hull_error_invalid(err, "linux.rootfsPropagation: unknown value `%s`",
+						  l->rootfs_propagation);
+	}
+	return 0;
+}
+
+int oci_parse_linux(json_object *doc, struct oci_spec *spec, struct hull_error **err)
+{
+	struct oci_linux *l = &spec->linux_;
+	json_object *lnx = NULL, *personality = NULL;
+	int ret = json_field_object(doc, "", "linux", &lnx, err);
+
+	if (ret < 0 || lnx == NULL)
+		return ret;
+	spec->has_linux = true;
+	if ((ret = parse_namespaces(lnx, l, err)) < 0 ||
+	    (ret = parse_mappings(lnx, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0 ||
+	    (ret = parse_mappings(lnx, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0 ||
+	    (ret = parse_devices(lnx, l, err)) < 0 ||
+	    (ret = json_field_string(lnx, "linux", "cgroupsPath", &l->cgroups_path, err)) < 0 ||
+	    (ret = parse_sysctl(lnx, l, err)) < 0 ||
+	    (ret = parse_path_list(lnx, "maskedPaths", &l->masked_paths, &l->n_masked_paths, err)) < 0 ||
+	    (ret = parse_path_list(lnx, "readonlyPaths", &l->readonly_paths, &l->n_readonly_paths, err)) <
+		0 ||
+	    (ret = json_field_string(lnx, "linux", "rootfsPropagation", &l->rootfs_propagation, err)) < 0 ||
+	    (ret = json_field_string(lnx, "linux", "mountLabel", &l->mount_label, err)) < 0 ||
+	    (ret = parse_time_offsets(lnx, l, err)) < 0 ||
+	    (ret = json_field_object(lnx, "linux", "resources", &l->resources, err)) < 0 ||
+	    (ret = json_field_object(lnx, "linux", "seccomp", &l->seccomp, err)) < 0 ||
+	    (ret = json_field_object(lnx, "linux", "personality", &personality, err)) < 0 ||
+	    (ret = json_field_string(personality, "linux.personality", "domain", &l->personality_domain,
+				     err)) < 0)
+		return ret;
+	return check_consistency(spec, err);
+}
+
+void oci_linux_free(struct oci_linux *l)
+{
+	free(l->namespaces);
+	free(l->uid_mappings);
+	free(l->gid_mappings);
+	free(l->devices);
+	free(l->sysctl);
+	free(l->masked_paths);
+	free(l->readonly_paths);
+}

@@ -1,0 +1,285 @@
+/* The container's first process, from the clone to the execve of the container's program.
+ *
+ * The order matters:
+ *  1. Wait until the runtime has written the id maps and moved us into the container's cgroup; only then
+ *     unshare the cgroup namespace, so its root is the container's cgroup.
+ *  2. Hostname, then the prestart/createRuntime hooks in the runtime (they may configure the network
+ *     namespace), then mounts and /dev while the host's paths are still reachable, then createContainer
+ *     hooks, then pivot_root.  After the pivot nothing of the host is reachable by path.
+ *  3. sysctl, masked and read-only paths, the read-only root: after the pivot, because they act on the
+ *     container's own /proc and root.
+ *  4. Terminal, working directory, limits; every descriptor but stdio and the preserved ones becomes
+ *     close-on-exec (CVE-2024-21626: a leaked descriptor of a host directory lets the container escape).
+ *  5. Report ready and wait for start.  Only then drop privileges: startContainer hooks run with the
+ *     container's namespaces but before the user switch, and a failure to switch is reported to `start`.
+ *  6. Capabilities, user, no_new_privs, execve.  The runtime binary is never executed again inside the
+ *     container, and this process is not dumpable until execve, so /proc/<pid>/exe cannot be opened by
+ *     other processes of the container to overwrite the runtime (CVE-2019-5736).
+ */
+#include "runtime/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+
+#include "linux/devices.h"
+#include "linux/mounts.h"
+#include "linux/process_setup.h"
+#include "linux/rootfs.h"
+#include "linux/terminal.h"
+#include "oci/names.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/process.h"
+#include "util/socket.h"
+
+struct init_context {
+	struct container_launch *l;
+	char *state_json; /* for hooks run from inside */
+	int report_fd;	  /* where a failure is reported: the sync socket, then the start connection */
+};
+
+__attribute__((noreturn)) static void init_fail(struct init_context *c, struct hull_error *err)
+{
+	const char *msg = err && err->message ? err->message : "container setup failed";
+
+	sync_send(c->report_fd, SYNC_ERROR, err ? err->errnum : 0, msg, NULL);
+	_exit(127);
+}
+
+static bool has_mount_at(const struct oci_spec *spec, const char *dest, bool *is_bind)
+{
+	for (size_t i = spec->n_mounts; i-- > 0;) {
+		const struct oci_mount *m = &spec->mounts[i];
+		if (strcmp(m->destination, dest) != 0)
+			continue;
+		*is_bind = m->type && strcmp(m->type, "bind") == 0;
+		for (size_t k = 0; k < m->n_options; k++)
+			*is_bind |= strcmp(m->options[k], "bind") == 0 || strcmp(m->options[k], "rbind") == 0;
+		return true;
+	}
+	return false;
+}
+
+static int set_names(const struct oci_spec *spec, struct hull_error **err)
+{
+	if (spec->hostname && *spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return hull_error_errno(err, "set hostname `%s`", spec->hostname);
+	if (spec->domainname && *spec->domainname &&
+	    setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return hull_error_errno(err, "set domainname `%s`", spec->domainname);
+	return 0;
+}
+
+static int setup_mounts(struct init_context *c, struct hull_error **err)
+{
+	const struct container_launch *l = c->l;
+	const struct oci_spec *spec = l->spec;
+	cleanup_close int root_fd = -1;
+	bool dev_is_bind = false;
+	struct mount_context mctx;
+	int ret;
+
+	root_fd = rootfs_prepare(l->rootfs, spec->linux_.rootfs_propagation, err);
+	if (root_fd < 0)
+		return root_fd;
+	mctx = (struct mount_context){
+	    .root_fd = root_fd,
+	    .new_user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
+	    .new_net_ns = (l->new_flags & CLONE_NEWNET) != 0,
+	    .new_cgroup_ns = (l->new_flags & CLONE_NEWCGROUP) != 0,
+	};
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if ((ret = mount_apply(&mctx, &spec->mounts[i], err)) < 0)
+			return ret;
+	/* A /dev bind-mounted from the host already has its nodes; anything else gets runc's set. */
+	if (!has_mount_at(spec, "/dev", &dev_is_bind) || !dev_is_bind) {
+		if ((ret = devices_create(root_fd, spec, mctx.new_user_ns, err)) < 0)
+			return hull_error_wrap(err, "set up /dev");
+		if ((ret = devices_create_symlinks(root_fd, err)) < 0)
+			return hull_error_wrap(err, "set up /dev");
+	}
+	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
+	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
+		return ret;
+	return rootfs_enter(root_fd, l->no_pivot, err);
+}
+
+static int setup_terminal(struct init_context *c, struct hull_error **err)
+{
+	const struct oci_process *p = c->l->spec->process;
+	cleanup_close int master = -1;
+	int peer = -1;
+	int ret;
+
+	if (!p->terminal)
+		return 0;
+	if (c->l->console_fd < 0)
+		return hull_error_invalid(err, "process.terminal is set but no console socket was given");
+	ret = terminal_open(&master, &peer, p->console_height, p->console_width, err);
+	if (ret < 0)
+		return ret;
+	ret = socket_send_fd(c->l->console_fd, master, err);
+	if (ret < 0) {
+		close(peer);
+		return hull_error_wrap(err, "send the pty to the console socket");
+	}
+	close(c->l->console_fd);
+	c->l->console_fd = -1;
+	return terminal_become_controlling(peer, err);
+}
+
+static int prepare_process(struct init_context *c, struct hull_error **err)
+{
+	const struct container_launch *l = c->l;
+	const struct oci_process *p = l->spec->process;
+	int ret;
+
+	if ((ret = setup_terminal(c, err)) < 0)
+		return ret;
+	if (chdir(p->cwd) < 0)
+		return hull_error_errno(err, "change to the working directory `%s`", p->cwd);
+	if ((ret = process_set_rlimits(p, err)) < 0 || (ret = process_set_oom_score_adj(p, err)) < 0)
+		return ret;
+	if (!l->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EACCES && errno != EDQUOT && errno != EPERM)
+		return hull_error_errno(err, "create a session keyring");
+	if (process_cloexec_from(3 + l->preserve_fds) < 0)
+		return hull_error_errno(err, "close descriptors");
+	return 0;
+}
+
+/* Waits for `start`; returns the descriptor on which later failures are reported. */
+static int wait_for_start(struct init_context *c, struct hull_error **err)
+{
+	const struct container_launch *l = c->l;
+	int conn;
+
+	if (sync_send(l->sync_fd, SYNC_READY, 0, NULL, err) < 0)
+		return -1;
+	if (l->start_fd < 0) {
+		if (sync_expect(l->sync_fd, SYNC_START, NULL, NULL, err) < 0)
+			return -1;
+		return l->sync_fd;
+	}
+	close(l->sync_fd);
+	conn = TEMP_FAILURE_RETRY(accept4(l->start_fd, NULL, NULL, SOCK_CLOEXEC));
+	if (conn < 0)
+		_exit(127); /* nobody left to tell */
+	close(l->start_fd);
+	if (sync_expect(conn, SYNC_START, NULL, NULL, err) < 0)
+		_exit(127);
+	return conn;
+}
+
+static int finish_and_exec(struct init_context *c, struct hull_error **err)
+{
+	const struct container_launch *l = c->l;
+	const struct oci_spec *spec = l->spec;
+	const struct oci_process *p = spec->process;
+	bool setgroups_allowed = true;
+	char listen_fds[32], listen_pid[32];
+	const char *extra_env[3] = {NULL};
+	int ret;
+
+	if (spec->n_hooks[OCI_HOOK_START_CONTAINER] &&
+	    (ret = hooks_run(spec, OCI_HOOK_START_CONTAINER, c->state_json, err)) < 0)
+		return ret;
+	if (oci_spec_namespace(spec, CLONE_NEWUSER)) {
+		int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			char buf[16] = "";
+			if (read(fd, buf, sizeof(buf) - 1) > 0)
+				setgroups_allowed = strncmp(buf, "deny", 4) != 0;
+			close(fd);
+		}
+	}
+	if ((ret = capabilities_drop_bounding(&l->caps, err)) < 0 ||
+	    (ret = process_set_user(p, setgroups_allowed, err)) < 0 ||
+	    (ret = capabilities_apply(&l->caps, err)) < 0)
+		return ret;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hull_error_errno(err, "set no_new_privs");
+	if (l->listen_fds > 0) {
+		snprintf(listen_fds, sizeof(listen_fds), "LISTEN_FDS=%d", l->listen_fds);
+		snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%d", getpid());
+		extra_env[0] = listen_fds;
+		extra_env[1] = listen_pid;
+	}
+	return process_exec(p, extra_env, err);
+}
+
+/* The runtime may have blocked or ignored signals (run forwards them): the container starts clean. */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+__attribute__((noreturn)) void container_init(struct container_launch *l)
+{
+	struct init_context c = {.l = l, .report_fd = l->sync_fd};
+	struct hull_error *err = NULL;
+	const struct oci_spec *spec = l->spec;
+	int conn;
+
+	/* Not dumpable: other processes of the container cannot ptrace us or open /proc/<pid>/exe, which is
+	 * the runtime's binary until execve. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	reset_signals();
+	for (size_t i = 0; i < sizeof(l->runtime_fds) / sizeof(l->runtime_fds[0]); i++)
+		if (l->runtime_fds[i] >= 0)
+			close(l->runtime_fds[i]);
+	/* If the runtime dies during setup, the next receive sees end-of-file and this process exits. */
+	if (sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, &c.state_json, &err) < 0)
+		_exit(127);
+	if ((l->new_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		hull_error_errno(&err, "become root in the user namespace (is 0 mapped?)");
+		init_fail(&c, err);
+	}
+	if ((l->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		hull_error_errno(&err, "create cgroup namespace");
+		init_fail(&c, err);
+	}
+	if (chdir(l->bundle) < 0) {
+		hull_error_errno(&err, "enter bundle `%s`", l->bundle);
+		init_fail(&c, err);
+	}
+	if (setsid() < 0) {
+		hull_error_errno(&err, "create session");
+		init_fail(&c, err);
+	}
+	if (set_names(spec, &err) < 0)
+		init_fail(&c, err);
+	if (spec->n_hooks[OCI_HOOK_PRESTART] + spec->n_hooks[OCI_HOOK_CREATE_RUNTIME] > 0 &&
+	    (sync_send(l->sync_fd, SYNC_HOOKS, 0, NULL, &err) < 0 ||
+	     sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, NULL, &err) < 0))
+		_exit(127);
+	if (setup_mounts(&c, &err) < 0)
+		init_fail(&c, err);
+	if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, &err) < 0)
+		init_fail(&c, err);
+	if (prepare_process(&c, &err) < 0)
+		init_fail(&c, err);
+	conn = wait_for_start(&c, &err);
+	if (conn < 0)
+		init_fail(&c, err);
+	c.report_fd = conn;
+	finish_and_exec(&c, &err);
+	init_fail(&c, err);
+}

@@ -1,0 +1,324 @@
+/* `create`: everything up to the container's process waiting for `start`.
+ *
+ * Input is checked before anything exists (id, bundle, config, root, capabilities, console).  After the
+ * state directory is made, every failure undoes what was done: the process is killed, the cgroup and the
+ * state directory removed, so a failed create leaves nothing behind. */
+#include "runtime/runtime.h"
+#include "runtime/launch.h"
+#include "runtime/runtime_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup.h"
+#include "oci/names.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/id.h"
+#include "util/log.h"
+#include "util/process.h"
+#include "util/socket.h"
+
+struct create_job {
+	const struct runtime_context *rt;
+	const struct create_options *o;
+	struct oci_spec *spec;
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	struct state_dir dir;
+	struct container_state state;
+	struct container_launch launch;
+	int runtime_sync_fd;
+	pid_t pid;
+	bool pid_is_child;
+};
+
+static void format_time_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+/* Parts of config.json this build reads but does not enforce yet. A seccomp filter that was asked for
+ * and silently not installed would be a loss of protection nobody notices, so it is refused (as runc
+ * built without seccomp does); resource limits only cost accounting, so they are warned about. */
+static int check_unsupported(const struct create_job *j, struct hull_error **err)
+{
+	json_object *resources = j->spec->linux_.resources;
+
+	if (j->spec->linux_.seccomp)
+		return hull_error_fail(err, ENOTSUP,
+				       "%s/config.json: linux.seccomp: seccomp filters are not supported by "
+				       "this build (remove linux.seccomp to run unfiltered)",
+				       j->bundle);
+	if (resources == NULL)
+		return 0;
+	json_object_object_foreach(resources, key, value)
+	{
+		(void)value;
+		if (strcmp(key, "devices") != 0)
+			hull_log_warning("%s/config.json: linux.resources.%s is not applied by this build",
+					 j->bundle, key);
+	}
+	return 0;
+}
+
+static int check_input(struct create_job *j, int console_fd, struct hull_error **err)
+{
+	const struct create_options *o = j->o;
+	cleanup_free char *root = NULL;
+	struct stat st;
+	int ret;
+
+	if ((ret = id_validate(o->id, err)) < 0)
+		return ret;
+	if (realpath(o->bundle ? o->bundle : ".", j->bundle) == NULL)
+		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
+	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = check_unsupported(j, err)) < 0)
+		return ret;
+	if (j->spec->process == NULL)
+		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",
+					  j->bundle);
+	if (oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL ||
+	    oci_spec_namespace(j->spec, CLONE_NEWNS)->path)
+		return hull_error_invalid(
+		    err, "%s/config.json: linux.namespaces: a new mount namespace is required", j->bundle);
+	if (asprintf(&root, "%s%s%s", j->spec->root_path[0] == '/' ? "" : j->bundle,
+		     j->spec->root_path[0] == '/' ? "" : "/", j->spec->root_path) < 0)
+		return hull_error_set(err, ENOMEM, "root");
+	if (realpath(root, j->rootfs) == NULL || stat(j->rootfs, &st) < 0)
+		return hull_error_errno(err, "root.path `%s`", root);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_set(err, ENOTDIR, "root.path `%s`", root);
+	if (j->spec->process->terminal && console_fd < 0 && o->console_socket == NULL)
+		return hull_error_invalid(err, "process.terminal is true: --console-socket is required");
+	if (o->preserve_fds < 0 || o->preserve_fds > 10000)
+		return hull_error_invalid(err, "--preserve-fds: %d is out of range", o->preserve_fds);
+	return capabilities_resolve(j->spec->process, &j->launch.caps, err);
+}
+
+static char *state_json_text(const struct container_state *s)
+{
+	json_object *o = state_to_oci_json(s);
+	char *text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
+	return text;
+}
+
+static int fill_state(struct create_job *j)
+{
+	struct container_state *s = &j->state;
+	struct passwd *pw = getpwuid(geteuid());
+	char now[64];
+	json_object *annotations = NULL;
+
+	format_time_now(now, sizeof(now));
+	s->id = strdup(j->o->id);
+	s->bundle = strdup(j->bundle);
+	s->rootfs = strdup(j->rootfs);
+	s->created = strdup(now);
+	s->owner = strdup(pw ? pw->pw_name : "");
+	s->status = STATUS_CREATING;
+	s->shares_host_pid_ns = oci_spec_namespace(j->spec, CLONE_NEWPID) == NULL;
+	if (json_object_object_get_ex(j->spec->doc, "annotations", &annotations) &&
+	    json_object_is_type(annotations, json_type_object))
+		s->annotations = json_object_get(annotations);
+	return s->id && s->bundle && s->rootfs && s->created && s->owner ? 0 : -ENOMEM;
+}
+
+/* Talks the init through its setup until it is ready. */
+static int drive_setup(struct create_job *j, struct hull_error **err)
+{
+	cleanup_free char *state_json = NULL;
+	int ret;
+
+	j->state.pid = j->pid;
+	process_start_time(j->pid, &j->state.start_time, NULL);
+	if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0)
+		return ret;
+	state_json = state_json_text(&j->state);
+	if (state_json == NULL)
+		return hull_error_set(err, ENOMEM, "state");
+	if ((ret = sync_send(j->runtime_sync_fd, SYNC_CONTINUE, 0, state_json, err)) < 0)
+		return ret;
+	for (;;) {
+		enum sync_type type;
+		int32_t value = 0;
+		char *text = NULL;
+
+		ret = sync_recv(j->runtime_sync_fd, &type, &value, &text, err);
+		if (ret < 0)
+			return ret;
+		if (type == SYNC_READY) {
+			free(text);
+			return 0;
+		}
+		if (type == SYNC_ERROR) {
+			hull_error_set(err, 0, "%s", text ? text : "container setup failed");
+			(*err)->errnum = value > 0 ? value : 0;
+			free(text);
+			return hull_error_code(*err);
+		}
+		free(text);
+		if (type != SYNC_HOOKS)
+			return hull_error_fail(err, EBADMSG,
+					       "unexpected message %d from the container process", type);
+		if ((ret = hooks_run(j->spec, OCI_HOOK_PRESTART, state_json, err)) < 0 ||
+		    (ret = hooks_run(j->spec, OCI_HOOK_CREATE_RUNTIME, state_json, err)) < 0)
+			return ret;
+		if ((ret = sync_send(j->runtime_sync_fd, SYNC_CONTINUE, 0, NULL, err)) < 0)
+			return ret;
+	}
+}
+
+static int save_created(struct create_job *j, struct hull_error **err)
+{
+	const char *config = json_object_to_json_string_ext(j->spec->doc, JSON_C_TO_STRING_PLAIN);
+	char pid[32];
+	int ret;
+
+	j->state.status = STATUS_CREATED;
+	if ((ret = fs_write_file_atomic(j->dir.fd, "config.json", config, strlen(config), 0600, err)) < 0 ||
+	    (ret = state_save(&j->dir, &j->state, err)) < 0)
+		return ret;
+	if (j->o->pid_file) {
+		snprintf(pid, sizeof(pid), "%d", j->pid);
+		if ((ret = fs_write_file_atomic(AT_FDCWD, j->o->pid_file, pid, strlen(pid), 0644, err)) < 0)
+			return hull_error_wrap(err, "write --pid-file");
+	}
+	return 0;
+}
+
+static void undo(struct create_job *j)
+{
+	struct hull_error *ignored = NULL;
+
+	if (j->pid > 0) {
+		kill(j->pid, SIGKILL);
+		if (j->pid_is_child)
+			waitpid(j->pid, NULL, 0);
+	}
+	if (j->state.cgroups.n_dirs)
+		cgroup_remove(&j->state.cgroups, &ignored);
+	hull_error_free(&ignored);
+	if (j->dir.fd >= 0)
+		state_dir_remove(&j->dir, &ignored);
+	hull_error_free(&ignored);
+	if (j->o->pid_file)
+		unlink(j->o->pid_file);
+}
+
+static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_fd, struct hull_error **err)
+{
+	struct container_launch *l = &j->launch;
+	const char *listen = getenv("LISTEN_FDS");
+	int pair[2];
+	int ret;
+
+	l->id = j->o->id;
+	l->spec = j->spec;
+	l->bundle = j->bundle;
+	l->rootfs = j->rootfs;
+	l->no_pivot = j->o->no_pivot;
+	l->no_new_keyring = j->o->no_new_keyring;
+	l->new_flags = namespaces_new_flags(j->spec);
+	l->listen_fds = listen ? atoi(listen) : 0;
+	if (l->listen_fds < 0 || l->listen_fds > 1000)
+		l->listen_fds = 0;
+	l->preserve_fds = j->o->preserve_fds + l->listen_fds;
+	l->console_fd = console_fd;
+	l->runtime_fds[0] = j->dir.fd;
+	l->runtime_fds[1] = j->dir.lock_fd;
+	if (console_fd < 0 && j->o->console_socket && j->spec->process->terminal) {
+		l->console_fd = socket_connect_path(j->o->console_socket, SOCK_STREAM, err);
+		if (l->console_fd < 0)
+			return hull_error_wrap(err, "--console-socket");
+	}
+	if ((ret = namespaces_open_joins(j->spec, &l->joins, &l->n_joins, err)) < 0)
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return hull_error_errno(err, "socketpair");
+	j->runtime_sync_fd = pair[0];
+	*init_sync_fd = l->sync_fd = pair[1];
+	return 0;
+}
+
+int runtime_create(const struct runtime_context *rt, const struct create_options *o, bool foreground,
+		   int console_fd, struct created_container *out, struct hull_error **err)
+{
+	struct create_job j = {.rt = rt, .o = o, .runtime_sync_fd = -1, .dir = {.fd = -1, .lock_fd = -1}};
+	int init_sync_fd = -1;
+	int ret;
+
+	j.launch.start_fd = j.launch.console_fd = j.launch.sync_fd = -1;
+	if ((ret = check_input(&j, console_fd, err)) < 0)
+		goto fail_early;
+	if ((ret = state_dir_create(rt->state_root, o->id, &j.dir, err)) < 0)
+		goto fail_early;
+	if (fill_state(&j) < 0) {
+		ret = hull_error_set(err, ENOMEM, "state");
+		goto fail;
+	}
+	if (rt->cgroup_manager != CGROUP_MANAGER_DISABLED &&
+	    (ret = cgroup_create(j.spec->linux_.cgroups_path, o->id, &j.state.cgroups, err)) < 0)
+		goto fail;
+	if ((ret = prepare_launch(&j, console_fd, &init_sync_fd, err)) < 0)
+		goto fail;
+	if (!foreground) {
+		j.launch.start_fd = socket_listen_at(j.dir.fd, "start.sock", err);
+		if (j.launch.start_fd < 0) {
+			ret = j.launch.start_fd;
+			goto fail;
+		}
+	}
+	ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, err);
+	j.pid_is_child = !(j.launch.n_joins > 0 || (j.launch.new_flags & CLONE_NEWTIME));
+	close(init_sync_fd);
+	init_sync_fd = -1;
+	if (ret < 0 || (ret = drive_setup(&j, err)) < 0 || (ret = save_created(&j, err)) < 0)
+		goto fail;
+
+	out->pid = j.pid;
+	out->sync_fd = foreground ? steal_fd(&j.runtime_sync_fd) : -1;
+	ret = 0;
+	goto done;
+
+fail:
+	undo(&j);
+fail_early:
+	hull_error_wrap(err, "create `%s`", o->id ? o->id : "");
+done:
+	if (init_sync_fd >= 0)
+		close(init_sync_fd);
+	if (j.runtime_sync_fd >= 0)
+		close(j.runtime_sync_fd);
+	if (j.launch.start_fd >= 0)
+		close(j.launch.start_fd);
+	if (j.launch.console_fd >= 0 && j.launch.console_fd != console_fd)
+		close(j.launch.console_fd);
+	namespaces_close_joins(j.launch.joins, j.launch.n_joins);
+	state_free(&j.state);
+	state_dir_close(&j.dir);
+	oci_spec_free(j.spec);
+	return ret;
+}

@@ -1,0 +1,13 @@
+/* Running the hooks of config.json with the state document on their standard input. */
+#ifndef HULL_RUNTIME_HOOKS_H
+#define HULL_RUNTIME_HOOKS_H
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+/* Runs the hooks of one kind in order; the first that fails (non-zero exit, signal, or its timeout) stops
+ * the rest and is the error. */
+int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
+	      struct hull_error **err);
+
+#endif

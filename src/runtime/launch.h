@@ -1,0 +1,44 @@
+/* Everything the container's first process needs to set itself up, prepared by `create` before the
+ * clone so that every decision that can fail on bad input fails before anything exists. */
+#ifndef HULL_RUNTIME_LAUNCH_H
+#define HULL_RUNTIME_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "linux/capabilities.h"
+#include "linux/namespaces.h"
+#include "oci/spec.h"
+#include "util/error.h"
+
+struct container_launch {
+	const char *id;
+	const struct oci_spec *spec;
+	const char *bundle; /* absolute; relative bind sources are resolved from it */
+	const char *rootfs; /* absolute host path */
+	int sync_fd;	    /* the init's end of the sync socket pair */
+	int start_fd;	    /* listening start socket (create), -1 when `run` starts it directly */
+	int console_fd;	    /* connected --console-socket, -1 when none */
+	int preserve_fds;   /* descriptors 3 .. 3+n-1 stay open in the container */
+	int listen_fds;	    /* of those, how many came with LISTEN_FDS (socket activation) */
+	bool no_pivot;
+	bool no_new_keyring;
+	struct capability_plan caps;
+	struct namespace_join *joins;
+	size_t n_joins;
+	int new_flags; /* CLONE_NEW* to create */
+	/* The runtime's own descriptors that the clone copies but the init must not hold: the state directory
+	 * and above all its lock (flock belongs to the open file, so a copy would keep the container locked).
+	 */
+	int runtime_fds[2];
+};
+
+/* Starts the container's first process and returns its pid (in the runtime's pid namespace) once its user
+ * namespace, if new, has its id maps.  The init then waits for SYNC_CONTINUE. */
+int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid,
+		    struct hull_error **err);
+
+/* The setup sequence inside the new namespaces; never returns. */
+__attribute__((noreturn)) void container_init(struct container_launch *l);
+
+#endif

@@ -1,0 +1,53 @@
+/* The OCI lifecycle operations, as the command-line front ends call them. */
+#ifndef HULL_RUNTIME_RUNTIME_H
+#define HULL_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/state_store.h"
+#include "util/error.h"
+
+enum cgroup_manager { CGROUP_MANAGER_CGROUPFS, CGROUP_MANAGER_SYSTEMD, CGROUP_MANAGER_DISABLED };
+
+struct runtime_context {
+	const char *state_root;
+	enum cgroup_manager cgroup_manager;
+};
+
+struct create_options {
+	const char *id;
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	int preserve_fds;
+	bool no_pivot;
+	bool no_new_keyring;
+};
+
+/* A container created by runtime_create and not yet started, for `run`. */
+struct created_container {
+	pid_t pid;
+	int sync_fd; /* `run` starts the container through it instead of the start socket */
+};
+
+/* create: sets the container up and leaves its process waiting for start.  With `foreground` (run), no
+ * start socket is made: runtime_start_created() starts it. */
+int runtime_create(const struct runtime_context *rt, const struct create_options *o, bool foreground,
+		   int console_fd, struct created_container *out, struct hull_error **err);
+
+int runtime_start(const struct runtime_context *rt, const char *id, struct hull_error **err);
+
+/* For run: starts the process created with foreground=true. */
+int runtime_start_created(const struct runtime_context *rt, const char *id, struct created_container *c,
+			  struct hull_error **err);
+
+int runtime_kill(const struct runtime_context *rt, const char *id, int signo, bool all,
+		 struct hull_error **err);
+int runtime_delete(const struct runtime_context *rt, const char *id, bool force, struct hull_error **err);
+
+/* The state with a live status; the caller frees it. */
+int runtime_state(const struct runtime_context *rt, const char *id, struct container_state *out,
+		  struct hull_error **err);
+
+#endif

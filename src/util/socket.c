@@ -1,0 +1,133 @@
+#include "util/socket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+int socket_send_fd(int sock, int fd, struct hull_error **err)
+{
+	char byte = 0;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *cmsg;
+
+	memset(control.buf, 0, sizeof(control.buf));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	if (TEMP_FAILURE_RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0)
+		return hull_error_errno(err, "send descriptor");
+	return 0;
+}
+
+int socket_recv_fd(int sock, int *fd, struct hull_error **err)
+{
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *cmsg;
+	ssize_t n = TEMP_FAILURE_RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+
+	if (n < 0)
+		return hull_error_errno(err, "receive descriptor");
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (n == 0 || cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+		return hull_error_fail(err, EBADMSG, "receive descriptor: no descriptor in the message");
+	memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	return 0;
+}
+
+static int fill_address(int dirfd, const char *name, struct sockaddr_un *addr, struct hull_error **err)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (dirfd == AT_FDCWD)
+		snprintf(addr->sun_path, sizeof(addr->sun_path), "%s", name);
+	else
+		snprintf(addr->sun_path, sizeof(addr->sun_path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (strlen(addr->sun_path) + 1 >= sizeof(addr->sun_path))
+		return hull_error_set(err, ENAMETOOLONG, "socket `%s`", name);
+	return 0;
+}
+
+int socket_listen_at(int dirfd, const char *name, struct hull_error **err)
+{
+	struct sockaddr_un addr;
+	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return hull_error_errno(err, "socket");
+	if (fill_address(dirfd, name, &addr, err) < 0)
+		return -ENAMETOOLONG;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return hull_error_errno(err, "bind `%s`", name);
+	if (listen(fd, 1) < 0)
+		return hull_error_errno(err, "listen on `%s`", name);
+	return steal_fd(&fd);
+}
+
+int socket_connect_at(int dirfd, const char *name, struct hull_error **err)
+{
+	struct sockaddr_un addr;
+	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return hull_error_errno(err, "socket");
+	if (fill_address(dirfd, name, &addr, err) < 0)
+		return -ENAMETOOLONG;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return hull_error_errno(err, "connect to `%s`", name);
+	return steal_fd(&fd);
+}
+
+int socket_connect_path(const char *path, int type, struct hull_error **err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	cleanup_close int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	cleanup_close int dirfd = -1;
+
+	if (fd < 0)
+		return hull_error_errno(err, "socket");
+	if (strlen(path) < sizeof(addr.sun_path)) {
+		strcpy(addr.sun_path, path);
+	} else {
+		char copy[4096];
+		const char *slash = strrchr(path, '/');
+		if (slash == NULL || (size_t)(slash - path) >= sizeof(copy))
+			return hull_error_set(err, ENAMETOOLONG, "connect to `%s`", path);
+		memcpy(copy, path, slash - path);
+		copy[slash - path] = '\0';
+		dirfd = open(copy, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return hull_error_errno(err, "connect to `%s`", path);
+		if (fill_address(dirfd, slash + 1, &addr, err) < 0)
+			return -ENAMETOOLONG;
+	}
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return hull_error_errno(err, "connect to `%s`", path);
+	return steal_fd(&fd);
+}

@@ -1,0 +1,22 @@
+/* Unix sockets: descriptor passing and the short messages between the runtime and the container's first
+ * process. */
+#ifndef HULL_UTIL_SOCKET_H
+#define HULL_UTIL_SOCKET_H
+
+#include <stddef.h>
+
+#include "util/error.h"
+
+/* Sends one descriptor with SCM_RIGHTS (and a one-byte payload). */
+int socket_send_fd(int sock, int fd, struct hull_error **err);
+int socket_recv_fd(int sock, int *fd, struct hull_error **err);
+
+/* Connects to a unix socket path of any length: long paths are reached through their directory's
+ * descriptor (/proc/self/fd/N/name), since sun_path holds only 108 bytes. */
+int socket_connect_path(const char *path, int type, struct hull_error **err);
+
+/* Creates a listening socket at dirfd/name. */
+int socket_listen_at(int dirfd, const char *name, struct hull_error **err);
+int socket_connect_at(int dirfd, const char *name, struct hull_error **err);
+
+#endif

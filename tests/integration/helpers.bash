@@ -1,0 +1,130 @@
+# Shared by the bats integration tests.  Each test gets its own bundle (a private copy of the busybox root),
+# its own state root and a cgroup parent it owns; teardown removes all of them, and fails the test if the
+# runtime left a process, mount, cgroup or state directory behind.
+
+: "${HULL_RUNTIME:?run the tests through tests/run-all}"
+: "${HULL_TEST_ROOTFS:?run the tests through tests/run-all}"
+
+# The cgroup parent of this test: every container's cgroupsPath lives under it, relative to the cgroup of
+# the test itself (so that containers stay inside whatever limits the test runs under).
+hull_cgroup_parent() {
+	echo "hull-test-${BATS_ROOT_PID:-$$}-${BATS_SUITE_TEST_NUMBER:-0}"
+}
+
+# The test's cgroup parent in every hierarchy where it exists.
+hull_cgroup_dirs() {
+	local hier ctrl path mnt
+	while IFS=: read -r hier ctrl path; do
+		mnt=$(awk -v c="$ctrl" '{
+			for (i = 7; $i != "-"; i++) ;
+			if (c == "" ? $(i + 1) == "cgroup2" : $(i + 1) == "cgroup" && index("," $(i + 3) ",", "," c ","))
+				{ print $5; exit }
+		}' /proc/self/mountinfo)
+		[ -n "$mnt" ] && [ -d "$mnt$path/$CGPARENT" ] && echo "$mnt$path/$CGPARENT"
+	done </proc/self/cgroup
+	return 0
+}
+
+hull_common_setup() {
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	STATE=$BATS_TEST_TMPDIR/state
+	CGPARENT=$(hull_cgroup_parent)
+	mkdir -p "$BUNDLE"
+	cp -a "$HULL_TEST_ROOTFS" "$BUNDLE/rootfs"
+	(cd "$BUNDLE" && "$HULL_RUNTIME" spec)
+	cfg '.root.readonly = false | .process.terminal = false | .process.args = ["true"] | .linux.cgroupsPath = "'"$CGPARENT"'/c"'
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+}
+
+hull_common_teardown() {
+	local id leftovers=""
+	if [ -d "$STATE" ]; then
+		for id in $("$HULL_RUNTIME" --root "$STATE" list -q 2>/dev/null); do
+			"$HULL_RUNTIME" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+		done
+		[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || leftovers="state directory entries: $(ls -A "$STATE")"
+	fi
+	local d
+	for d in $(hull_cgroup_dirs); do
+		# The parent is the test's own; anything still under it was left by the runtime.
+		find "$d" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+		[ -z "$(find "$d" -mindepth 1 -type d)" ] || leftovers="$leftovers cgroup $d;"
+		rmdir "$d" 2>/dev/null || true
+	done
+	if [ -n "$leftovers" ]; then
+		echo "left behind: $leftovers" >&2
+		return 1
+	fi
+}
+
+# cfg FILTER: edits the bundle's config.json with jq.
+cfg() {
+	local tmp=$BUNDLE/config.json.tmp
+	jq "$@" "$BUNDLE/config.json" >"$tmp" && mv "$tmp" "$BUNDLE/config.json"
+}
+
+# args CMD...: sets process.args.
+args() {
+	# "--" keeps jq from taking "-c" as one of its own options.
+	local json
+	json=$(jq -nc '$ARGS.positional' --args -- "$@")
+	cfg --argjson a "$json" '.process.args = $a'
+}
+
+# Whether a process is gone (or a zombie waiting for its reaper, which is no longer running code).
+process_gone() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "$st" = Z ] || [ "$st" = X ]
+}
+
+hr() {
+	"$HULL_RUNTIME" --root "$STATE" "$@"
+}
+
+# Runs the container in the foreground with `run` and the given shell script as its process.
+run_in() {
+	args sh -c "$1"
+	run hr run --bundle "$BUNDLE" "${2:-c1}"
+}
+
+# Starts a detached container whose stdio goes to $BATS_TEST_TMPDIR/ID.log (a detached container keeps the
+# runtime's stdio, as with runc, and bats waits for every holder of its output pipe).
+run_detached() {
+	hr run -d --bundle "$BUNDLE" "$1" </dev/null >"$BATS_TEST_TMPDIR/$1.log" 2>&1
+}
+
+# Waits up to 5 s until container $1 has status $2.
+wait_status() {
+	local _
+	for _ in $(seq 100); do
+		[ "$(state_field "$1" status)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 is $(state_field "$1" status), not $2" >&2
+	return 1
+}
+
+state_field() {
+	hr state "$1" | jq -r ".$2"
+}
+
+# Asserts that output is exactly one line mentioning each of the given words.
+assert_one_line_error() {
+	[ "$status" -ne 0 ] || { echo "expected failure, got status 0: $output" >&2; return 1; }
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ] || { echo "expected one line: $output" >&2; return 1; }
+	local w
+	for w in "$@"; do
+		[[ "$output" == *"$w"* ]] || { echo "error does not mention '$w': $output" >&2; return 1; }
+	done
+}
+
+# Asserts that a failed operation left nothing: no state entry, no cgroup, no new mount.
+assert_nothing_left() {
+	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || { echo "state left: $(ls -A "$STATE")" >&2; return 1; }
+	local d
+	for d in $(hull_cgroup_dirs); do
+		[ -z "$(find "$d" -mindepth 1 -type d)" ] || { echo "cgroup left under $d" >&2; return 1; }
+	done
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ] || { echo "mounts changed" >&2; return 1; }
+}

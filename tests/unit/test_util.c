@@ -1,0 +1,91 @@
+/* util/: the error convention, id validation and typed JSON field access. */
+#include "unit.h"
+
+#include "util/id.h"
+#include "util/json.h"
+
+static void error_chain_reads_outside_in(void **state)
+{
+	struct hull_error *err = NULL;
+	int ret = hull_error_set(&err, ENOENT, "open `%s`", "/x");
+
+	assert_int_equal(ret, -ENOENT);
+	ret = hull_error_wrap(&err, "create `%s`", "web");
+	assert_int_equal(ret, -ENOENT);
+	assert_string_equal(err->message, "create `web`: open `/x`: No such file or directory");
+	hull_error_free(&err);
+	assert_null(err);
+}
+
+static void error_fail_does_not_repeat_the_cause(void **state)
+{
+	struct hull_error *err = NULL;
+
+	assert_int_equal(hull_error_invalid(&err, "bad `%s`", "thing"), -EINVAL);
+	assert_string_equal(err->message, "bad `thing`");
+	hull_error_free(&err);
+	assert_int_equal(hull_error_set(NULL, EPERM, "ignored"), -EPERM);
+}
+
+static void ids_like_runc(void **state)
+{
+	struct hull_error *err = NULL;
+	const char *good[] = {"a", "web-1", "A_b.c+d", "0123456789abcdef"};
+	char long_id[HULL_ID_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(id_validate(good[i], &err), 0);
+	assert_fails_with(id_validate("", &err), err, "empty");
+	assert_fails_with(id_validate("a/b", &err), err, "'/'");
+	assert_fails_with(id_validate("..", &err), err, "..");
+	assert_fails_with(id_validate(".", &err), err, "`.`");
+	assert_fails_with(id_validate("a\x01", &err), err, "0x01");
+	assert_fails_with(id_validate("a b", &err), err, "not allowed");
+	assert_fails_with(id_validate("a\nb", &err), err, "not allowed");
+	memset(long_id, 'x', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	assert_fails_with(id_validate(long_id, &err), err, "long");
+}
+
+static void json_fields_are_typed(void **state)
+{
+	struct hull_error *err = NULL;
+	json_object *doc = NULL, *obj = NULL;
+	const char *s = NULL;
+	int64_t n = 0;
+	uint32_t u = 0;
+	bool b = false;
+	const char **v = NULL;
+	size_t count = 0;
+	const char *text = "{\"s\":\"x\",\"n\":-5,\"u\":4294967296,\"b\":true,\"v\":[\"a\",1],\"o\":{}}";
+
+	assert_int_equal(json_parse_text(text, strlen(text), "test", &doc, &err), 0);
+	assert_int_equal(json_field_string(doc, "", "s", &s, &err), 0);
+	assert_string_equal(s, "x");
+	assert_int_equal(json_field_int64(doc, "", "n", -10, 10, &n, &err), 0);
+	assert_int_equal(n, -5);
+	assert_fails_with(json_field_int64(doc, "", "n", 0, 10, &n, &err), err, "out of range");
+	assert_fails_with(json_field_uint32(doc, "", "u", &u, &err), err, "u");
+	assert_int_equal(json_field_bool(doc, "", "b", &b, &err), 0);
+	assert_true(b);
+	assert_fails_with(json_field_string(doc, "process", "b", &s, &err), err, "process.b");
+	s = "unchanged";
+	assert_int_equal(json_field_string(doc, "", "missing", &s, &err), 0);
+	assert_string_equal(s, "unchanged");
+	assert_fails_with(json_field_strv(doc, "", "v", &v, &count, &err), err, "v[1]");
+	assert_int_equal(json_field_object(doc, "", "o", &obj, &err), 0);
+	assert_fails_with(json_field_object(doc, "", "s", &obj, &err), err, "object");
+	json_object_put(doc);
+	assert_fails_with(json_parse_text("{\"a\":", 5, "config.json", &doc, &err), err, "config.json");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(error_chain_reads_outside_in),
+	    cmocka_unit_test(error_fail_does_not_repeat_the_cause),
+	    cmocka_unit_test(ids_like_runc),
+	    cmocka_unit_test(json_fields_are_typed),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
