@@ -32,6 +32,7 @@
 #include <linux/keyctl.h>
 
 #include "linux/devices.h"
+#include "linux/loopback.h"
 #include "linux/mounts.h"
 #include "linux/process_setup.h"
 #include "linux/rootfs.h"
@@ -41,6 +42,7 @@
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/process.h"
+#include "util/rootpath.h"
 #include "util/socket.h"
 
 struct init_context {
@@ -108,6 +110,14 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 			return hull_error_wrap(err, "set up /dev");
 		if ((ret = devices_create_symlinks(root_fd, err)) < 0)
 			return hull_error_wrap(err, "set up /dev");
+	}
+	/* As runc: a working directory missing from the image is created (after the mounts, so that it
+	 * lands on the filesystem that is mounted there). */
+	if (strcmp(spec->process->cwd, "/") != 0) {
+		int cwd_fd = rootpath_ensure(root_fd, spec->process->cwd, true, 0755, err);
+		if (cwd_fd < 0)
+			return hull_error_wrap(err, "process.cwd");
+		close(cwd_fd);
 	}
 	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
@@ -264,7 +274,7 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 		hull_error_errno(&err, "create session");
 		init_fail(&c, err);
 	}
-	if (set_names(spec, &err) < 0)
+	if (set_names(spec, &err) < 0 || ((l->new_flags & CLONE_NEWNET) && loopback_up(&err) < 0))
 		init_fail(&c, err);
 	if (spec->n_hooks[OCI_HOOK_PRESTART] + spec->n_hooks[OCI_HOOK_CREATE_RUNTIME] > 0 &&
 	    (sync_send(l->sync_fd, SYNC_HOOKS, 0, NULL, &err) < 0 ||
