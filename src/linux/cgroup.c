@@ -354,6 +354,43 @@ int cgroup_set_from_json(json_object *array, struct cgroup_set *out, struct hull
 	return 0;
 }
 
+/* One hierarchy in a directory under dest_fd.  In a cgroup namespace a fresh mount shows the namespace's
+ * root, the container's own cgroup.  Without one, /proc/self/cgroup gives the host's view of our cgroup and
+ * its directory is bind-mounted.  (In a cgroup namespace that file says "/", so a bind would expose the
+ * whole host hierarchy.) */
+static int mount_hierarchy(int dest_fd, const struct hierarchy *h, unsigned long flags, bool new_cgroup_ns,
+			   struct hull_error **err)
+{
+	const char *sub = h->unified ? "unified" : strncmp(h->name, "name=", 5) == 0 ? h->name + 5 : h->name;
+	cleanup_free char *src = NULL;
+	cleanup_close int sub_fd = -1;
+	char target[MOUNT_FD_PATH_MAX];
+
+	if (mkdirat(dest_fd, sub, 0755) < 0 && errno != EEXIST)
+		return hull_error_errno(err, "create cgroup directory `%s`", sub);
+	sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub_fd < 0)
+		return hull_error_errno(err, "open cgroup directory `%s`", sub);
+	mount_fd_path(sub_fd, target);
+	if (new_cgroup_ns) {
+		if (mount("cgroup", target, h->unified ? "cgroup2" : "cgroup", flags,
+			  h->unified ? NULL : h->name) < 0)
+			return hull_error_errno(err, "mount cgroup `%s`", sub);
+		return 0;
+	}
+	if (asprintf(&src, "%s%s", h->mountpoint, h->own_path) < 0)
+		return hull_error_set(err, ENOMEM, "cgroup `%s`", sub);
+	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error_errno(err, "bind cgroup `%s`", src);
+	/* The bind covers the directory: reopen to reach the new mount for the remount. */
+	close(sub_fd);
+	sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub_fd < 0)
+		return hull_error_errno(err, "open cgroup directory `%s`", sub);
+	mount_fd_path(sub_fd, target);
+	return mount_remount(target, sub_fd, flags, err);
+}
+
 /* The container sees its own cgroup as the root of each hierarchy: a tmpfs at the destination with one
  * directory per hierarchy, each a bind mount of the container's cgroup directory on the host (on v2 the
  * unified hierarchy is mounted at the destination itself).  The caller's cgroup must be the container's
@@ -402,39 +439,10 @@ int cgroup_mount_in_container(int root_fd, const char *destination, unsigned lon
 		ret = dest_fd;
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *sub = h[i].unified				? "unified"
-				  : strncmp(h[i].name, "name=", 5) == 0 ? h[i].name + 5
-									: h[i].name;
-		cleanup_free char *src = NULL;
-		cleanup_close int sub_fd = -1;
-		char sub_target[MOUNT_FD_PATH_MAX];
-
-		if (mkdirat(dest_fd, sub, 0755) < 0 && errno != EEXIST) {
-			ret = hull_error_errno(err, "create cgroup directory `%s`", sub);
+	for (size_t i = 0; i < n; i++)
+		if ((ret = mount_hierarchy(dest_fd, &h[i], common | (flags & MS_RDONLY), new_cgroup_ns,
+					   err)) < 0)
 			goto out;
-		}
-		sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub_fd < 0 || asprintf(&src, "%s%s", h[i].mountpoint, h[i].own_path) < 0) {
-			ret = hull_error_errno(err, "open cgroup directory `%s`", sub);
-			goto out;
-		}
-		mount_fd_path(sub_fd, sub_target);
-		if (mount(src, sub_target, NULL, MS_BIND | MS_REC, NULL) < 0) {
-			ret = hull_error_errno(err, "bind cgroup `%s`", src);
-			goto out;
-		}
-		close(sub_fd);
-		sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub_fd < 0) {
-			ret = hull_error_errno(err, "open cgroup directory `%s`", sub);
-			goto out;
-		}
-		mount_fd_path(sub_fd, sub_target);
-		ret = mount_remount(sub_target, sub_fd, common | (flags & MS_RDONLY), err);
-		if (ret < 0)
-			goto out;
-	}
 	if (flags & MS_RDONLY) {
 		mount_fd_path(dest_fd, target);
 		ret = mount_remount(target, dest_fd, common | MS_RDONLY, err);

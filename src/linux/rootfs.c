@@ -16,18 +16,21 @@
 
 int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_error **err)
 {
-	unsigned long flags = MS_SLAVE | MS_REC;
+	unsigned long requested = 0, flags = MS_SLAVE | MS_REC;
 	int fd;
 
 	/* The new mount namespace starts as a copy whose mounts share events with the host's: anything
-	 * mounted below would appear on the host too.  Slave (the default, as runc) still lets host mounts
-	 * reach in. */
-	if (propagation && mount_propagation_from_name(propagation, &flags) < 0)
+	 * mounted below would appear on the host too.  So the whole tree is cut off first, recursively
+	 * whatever rootfsPropagation says (a non-recursive "slave" would leave a shared bind of the root
+	 * shared, and the container's /proc would show up on the host).  Slave, the default as in runc,
+	 * still lets host mounts reach in; private and unbindable also stop those.  The requested value is
+	 * applied to the new "/" after the switch (rootfs_finish). */
+	if (propagation && mount_propagation_from_name(propagation, &requested) < 0)
 		return hull_error_invalid(err, "linux.rootfsPropagation: unknown value `%s`", propagation);
-	if (flags & MS_SHARED)
-		flags = MS_SLAVE | MS_REC; /* made shared again inside, after the switch */
+	if (requested & (MS_PRIVATE | MS_UNBINDABLE))
+		flags = MS_PRIVATE | MS_REC;
 	if (mount(NULL, "/", NULL, flags, NULL) < 0)
-		return hull_error_errno(err, "make / %s", propagation ? propagation : "rslave");
+		return hull_error_errno(err, "make / %s", flags & MS_PRIVATE ? "rprivate" : "rslave");
 	/* pivot_root needs the new root to be a mount point. */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_error_errno(err, "bind root filesystem `%s`", rootfs);

@@ -209,6 +209,60 @@ static int parse_time_offsets(json_object *lnx, struct oci_linux *l, struct hull
 	return 0;
 }
 
+/* Which namespace a sysctl belongs to, as runc decides it; 0 for one that is global to the host.  Writing
+ * a global one from the container's init would change the host itself, so those are refused. */
+static int sysctl_namespace(const char *key)
+{
+	static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	 "kernel.msgmni",
+					       "kernel.sem",	"kernel.shmall",	 "kernel.shmmax",
+					       "kernel.shmmni", "kernel.shm_rmid_forced"};
+	char dotted[256];
+	size_t n = strlen(key);
+
+	if (n >= sizeof(dotted))
+		return 0;
+	for (size_t i = 0; i <= n; i++)
+		dotted[i] = key[i] == '/' ? '.' : key[i];
+	for (size_t i = 0; i < sizeof(ipc_keys) / sizeof(ipc_keys[0]); i++)
+		if (strcmp(dotted, ipc_keys[i]) == 0)
+			return CLONE_NEWIPC;
+	if (strncmp(dotted, "fs.mqueue.", 10) == 0)
+		return CLONE_NEWIPC;
+	if (strncmp(dotted, "net.", 4) == 0)
+		return CLONE_NEWNET;
+	if (strcmp(dotted, "kernel.hostname") == 0 || strcmp(dotted, "kernel.domainname") == 0)
+		return CLONE_NEWUTS;
+	return 0;
+}
+
+static int check_sysctl(const struct oci_spec *spec, struct hull_error **err)
+{
+	static const struct {
+		int type;
+		const char *name;
+	} names[] = {{CLONE_NEWIPC, "ipc"}, {CLONE_NEWNET, "network"}, {CLONE_NEWUTS, "uts"}};
+
+	for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+		const char *key = spec->linux_.sysctl[i].key;
+		int type = sysctl_namespace(key);
+
+		if (type == 0)
+			return hull_error_invalid(
+			    err,
+			    "linux.sysctl.%s: not a namespaced sysctl (setting it would "
+			    "change the host)",
+			    key);
+		if (oci_spec_namespace(spec, type) == NULL)
+			for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+				if (names[k].type == type)
+					return hull_error_invalid(err,
+								  "linux.sysctl.%s: needs a %s namespace (it "
+								  "would change the host's)",
+								  key, names[k].name);
+	}
+	return 0;
+}
+
 static int check_consistency(const struct oci_spec *spec, struct hull_error **err)
 {
 	const struct oci_linux *l = &spec->linux_;
@@ -223,6 +277,8 @@ static int check_consistency(const struct oci_spec *spec, struct hull_error **er
 		    err, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
 	if ((spec->hostname && *spec->hostname) && (uts == NULL || uts->path))
 		return hull_error_invalid(err, "hostname: setting it needs a new uts namespace");
+	if (check_sysctl(spec, err) < 0)
+		return -EINVAL;
 	if (l->n_time_offsets && !oci_spec_namespace(spec, CLONE_NEWTIME))
 		return hull_error_invalid(err, "linux.timeOffsets: needs a time namespace");
 	if (l->rootfs_propagation) {

@@ -298,6 +298,8 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 	if (ret < 0 || (ret = drive_setup(&j, err)) < 0 || (ret = save_created(&j, err)) < 0)
 		goto fail;
 
+	hull_log_debug("container `%s` created: init pid %d, root %s, cgroups in %zu hierarchies", o->id,
+		       j.pid, j.rootfs, j.state.cgroups.n_dirs);
 	out->pid = j.pid;
 	out->sync_fd = foreground ? steal_fd(&j.runtime_sync_fd) : -1;
 	ret = 0;

@@ -32,6 +32,8 @@ static int run_one(const struct oci_hook *hook, const char *kind, const char *st
 		return hull_error_errno(err, "%s hook `%s`: fork", kind, hook->path);
 	}
 	if (pid == 0) {
+		/* Its own process group, so that a timeout kills whatever the hook started too. */
+		setpgid(0, 0);
 		if (dup2(pipefd[0], STDIN_FILENO) < 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
@@ -55,7 +57,7 @@ static int run_one(const struct oci_hook *hook, const char *kind, const char *st
 
 	ret = process_wait(pid, hook->timeout * 1000, &status);
 	if (ret == -ETIMEDOUT) {
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 		process_wait(pid, 0, &status);
 		return hull_error_fail(err, ETIMEDOUT,
 				       "%s hook `%s` did not finish within its timeout of %d s", kind,

@@ -78,6 +78,7 @@ static int mark_running(struct state_dir *dir, struct container_state *state, st
 	state->status = STATUS_RUNNING;
 	if (state_save(dir, state, err) < 0)
 		return -1;
+	hull_log_debug("container `%s` (pid %d) is running", state->id, state->pid);
 	unlinkat(dir->fd, "start.sock", 0);
 	runtime_run_hooks_warn(dir, state, OCI_HOOK_POSTSTART);
 	return 0;
@@ -216,6 +217,7 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 	state.status = STATUS_STOPPED;
 	runtime_run_hooks_warn(&dir, &state, OCI_HOOK_POSTSTOP);
 	ret = state_dir_remove(&dir, err);
+	hull_log_debug("container `%s` deleted (its cgroups and state directory are removed)", id);
 out:
 	if (ret < 0)
 		hull_error_wrap(err, "delete `%s`", id);

@@ -32,7 +32,9 @@ static void minimal_config_parses(void **state)
 	struct hull_error *err = NULL;
 	struct oci_spec *spec = NULL;
 
-	if (parse_with("\"hostname\":\"h\"", "\"maskedPaths\":[\"/proc/kcore\"]", &spec, &err) < 0)
+	if (parse_with("\"hostname\":\"h\"",
+		       "\"maskedPaths\":[\"/proc/kcore\"],\"sysctl\":{\"kernel.hostname\":\"x\"}", &spec,
+		       &err) < 0)
 		fail_msg("%s", err->message);
 	assert_string_equal(spec->root_path, "rootfs");
 	assert_string_equal(spec->hostname, "h");
@@ -61,6 +63,11 @@ static void bad_configs_are_refused_with_their_location(void **state)
 	    {"", "\"devices\":[{\"path\":\"/dev/x\",\"type\":\"q\"}]", "devices[0]"},
 	    {"", "\"rootfsPropagation\":\"sideways\"", "rootfsPropagation"},
 	    {"", "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]", "user namespace"},
+	    {"", "\"sysctl\":{\"kernel.panic\":\"1\"}", "linux.sysctl.kernel.panic"},
+	    {"", "\"sysctl\":{\"vm/overcommit_memory\":\"1\"}", "vm/overcommit_memory"},
+	    {"", "\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}", "network namespace"},
+	    {"", "\"sysctl\":{\"kernel.shmmax\":\"1\"}", "ipc namespace"},
+	    {"", "\"sysctl\":{\"fs/mqueue/msg_max\":\"1\"}", "ipc namespace"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hull_error *err = NULL;
