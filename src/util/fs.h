@@ -14,7 +14,9 @@ int fs_read_file(int dirfd, const char *path, char **out, size_t *len, struct hu
 /* Writes data to an existing file (for /proc and /sys knobs): one write, no truncation games. */
 int fs_write_file(int dirfd, const char *path, const char *data, size_t len, struct hull_error **err);
 
-/* Replaces path with data atomically: temporary file in the same directory, fsync, rename. */
+/* Replaces path with data atomically for readers: a temporary file in the same directory, then rename.
+ * Not fsync'd: this is for runtime state under /run, which does not outlive a crash anyway, and an fsync
+ * per write cost several milliseconds per container on ext4. */
 int fs_write_file_atomic(int dirfd, const char *path, const char *data, size_t len, mode_t mode,
 			 struct hull_error **err);
 

@@ -1,5 +1,11 @@
-/* util/: the error convention, id validation and typed JSON field access. */
+/* util/: the error convention, id validation, typed JSON field access and directory creation. */
 #include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "util/fs.h"
 
 #include "util/id.h"
 #include "util/json.h"
@@ -79,6 +85,32 @@ static void json_fields_are_typed(void **state)
 	assert_fails_with(json_parse_text("{\"a\":", 5, "config.json", &doc, &err), err, "config.json");
 }
 
+static void mkdir_parents_creates_only_what_is_missing(void **state)
+{
+	char base[] = "/tmp/hull-unit-XXXXXX";
+	char path[256], file[256];
+	struct hull_error *err = NULL;
+	struct stat st;
+
+	assert_non_null(mkdtemp(base));
+	snprintf(path, sizeof(path), "%s/a/b/c", base);
+	assert_int_equal(fs_mkdir_parents(path, 0700, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	/* Existing: nothing to do. Partly existing: only the rest. */
+	assert_int_equal(fs_mkdir_parents(path, 0700, &err), 0);
+	snprintf(path, sizeof(path), "%s/a/b/d/e", base);
+	assert_int_equal(fs_mkdir_parents(path, 0700, &err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	/* A file in the way is an error naming the path. */
+	snprintf(file, sizeof(file), "%s/a/f", base);
+	fclose(fopen(file, "w"));
+	snprintf(path, sizeof(path), "%s/a/f/g", base);
+	assert_fails_with(fs_mkdir_parents(path, 0700, &err), err, "a/f");
+	snprintf(path, sizeof(path), "rm -rf %s", base);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +118,7 @@ int main(void)
 	    cmocka_unit_test(error_fail_does_not_repeat_the_cause),
 	    cmocka_unit_test(ids_like_runc),
 	    cmocka_unit_test(json_fields_are_typed),
+	    cmocka_unit_test(mkdir_parents_creates_only_what_is_missing),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

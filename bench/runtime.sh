@@ -1,0 +1,105 @@
+#!/bin/bash
+# hull-runtime next to crun and runc on the same busybox bundle, in one run, with public tools:
+#   - `run` of /bin/true                      (hyperfine, mean wall time)
+#   - create + start + delete                 (hyperfine)
+#   - peak memory of the runtime during `run` (/usr/bin/time -f %M: the largest process it waited for)
+# and the floor: `unshare -fpmnuiC --mount-proc true`, the namespaces alone with no runtime.
+# Prints ratios (peer / hull, hull / floor); hyperfine's JSON goes to $BENCH_OUT (default a temp dir).
+#
+# Debian's crun 1.8 refuses this machine's hybrid cgroup layout, so every runtime (hull too, for fairness)
+# runs in a private mount namespace in which /sys/fs/cgroup/unified is unmounted; hull is also measured on
+# the host's layout as it is.  The host's own mounts are never touched.
+#   usage: bench/runtime.sh [RUNS]
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-40}
+[ "$(id -u)" = 0 ] || { echo "bench: run as root (containers need it)" >&2; exit 1; }
+scripts/deps.sh bench
+[ -d build-bench ] || meson setup build-bench -Dbuildtype=release >/dev/null
+ninja -C build-bench >/dev/null
+hull=$PWD/build-bench/src/hull-runtime
+crun=$(command -v crun)
+runc=$(command -v runc)
+
+work=$(mktemp -d /tmp/hull-bench.XXXXXX)
+out=${BENCH_OUT:-$work/results}
+mkdir -p "$out"
+cgparent=/hull-bench-$$
+cleanup() {
+	local d
+	for d in /sys/fs/cgroup/*"$cgparent" /sys/fs/cgroup/*/"$cgparent"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+rootfs=$(tests/fixtures/busybox-rootfs.sh "${HULL_TEST_CACHE:-/var/cache/hull-tests}")
+# One bundle per runtime, identical but for the cgroup, which each creates under the bench's own parent.
+# (A copy of the root each: runc refuses a symlinked one.  ociVersion 1.0.2: crun 1.8 knows no later.)
+for rt in hull crun runc; do
+	mkdir -p "$work/$rt"
+	cp -a "$rootfs" "$work/$rt/rootfs"
+	"$hull" spec --bundle "$work/$rt"
+	jq --arg cg "$cgparent/$rt" '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"] |
+		.root.readonly = true | .linux.cgroupsPath = $cg' "$work/$rt/config.json" >"$work/$rt/c"
+	mv "$work/$rt/c" "$work/$rt/config.json"
+done
+
+# in_ns CMD: CMD in a private mount namespace without the unified cgroup mount.
+in_ns() {
+	printf "unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec %s'" "$1"
+}
+rt_cmd() { # RUNTIME-NAME BINARY SUBCOMMAND...: a command line with the runtime's own state root
+	local name=$1 bin=$2
+	shift 2
+	echo "$bin --root $work/state-$name $*"
+}
+
+hf() { # NAME COMMAND...
+	local name=$1
+	shift
+	hyperfine -N --warmup 3 --runs "$runs" --export-json "$out/$name.json" "$@" >/dev/null
+}
+
+echo "bench: $runs runs each; results in $out" >&2
+run_cmds=() cycle_cmds=()
+for rt in hull crun runc; do
+	bin=${!rt}
+	run_cmds+=(-n "$rt" "$(in_ns "$(rt_cmd "$rt" "$bin" run --bundle "$work/$rt" "b-$rt")")")
+	cycle="$(rt_cmd "$rt" "$bin" create --bundle "$work/$rt" "c-$rt") && $(rt_cmd "$rt" "$bin" start "c-$rt") && $(rt_cmd "$rt" "$bin" delete --force "c-$rt")"
+	cycle_cmds+=(-n "$rt" "$(in_ns "sh -c \"$cycle\"")")
+done
+hf run "${run_cmds[@]}" \
+	-n hull-hybrid "$(rt_cmd hull "$hull" run --bundle "$work/hull" b-hybrid)" \
+	-n floor "$(in_ns "unshare -fpmnuiC --mount-proc true")" \
+	-n floor-hybrid "unshare -fpmnuiC --mount-proc true"
+hf cycle "${cycle_cmds[@]}"
+
+# Peak RSS (KiB) of the largest process each runtime waited for during `run`: the median of 10.
+peak() {
+	local rt=$1 bin=$2 i
+	for i in $(seq 10); do
+		unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null; exec /usr/bin/time -f %M $(rt_cmd "$rt" "$bin" run --bundle "$work/$rt" "m-$rt")" 2>&1 >/dev/null | tail -1
+	done | sort -n | sed -n 5p
+}
+declare -A rss
+for rt in hull crun runc; do
+	rss[$rt]=$(peak "$rt" "${!rt}")
+done
+
+mean() { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean' "$out/$1.json"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ms() { awk -v a="$1" 'BEGIN { printf "%.1f ms", a * 1000 }'; }
+
+printf '\n%-34s %10s %10s %10s\n' "" hull crun runc
+for b in run cycle; do
+	printf '%-34s %10s %10s %10s\n' "$b: mean" "$(ms "$(mean $b hull)")" "$(ms "$(mean $b crun)")" "$(ms "$(mean $b runc)")"
+	printf '%-34s %10s %10s %10s\n' "$b: time / hull's" 1.00 "$(ratio "$(mean $b crun)" "$(mean $b hull)")" "$(ratio "$(mean $b runc)" "$(mean $b hull)")"
+done
+printf '%-34s %10s %10s %10s\n' "peak RSS (KiB)" "${rss[hull]}" "${rss[crun]}" "${rss[runc]}"
+printf '%-34s %10s %10s %10s\n' "peak RSS / hull's" 1.00 "$(ratio "${rss[crun]}" "${rss[hull]}")" "$(ratio "${rss[runc]}" "${rss[hull]}")"
+printf '\nhull run / floor (unshare -fpmnuiC --mount-proc true), both in the private namespace: %s\n' \
+	"$(ratio "$(mean run hull)" "$(mean run floor)")"
+printf 'hull run / floor, both on the host layout as is (hybrid):                     %s\n' \
+	"$(ratio "$(mean run hull-hybrid)" "$(mean run floor-hybrid)")"
