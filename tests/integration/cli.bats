@@ -29,6 +29,12 @@ teardown() { hull_common_teardown; }
 	jq -e '[.linux.namespaces[].type] | index("user") != null and index("network") == null' "$dir/config.json"
 	jq -e '.linux.uidMappings[0] == {"containerID": 0, "hostID": 0, "size": 1}' "$dir/config.json"
 	jq -e '.linux.resources == null' "$dir/config.json"
+	# And it runs: in a user namespace that maps the caller.
+	cp -a "$BUNDLE/rootfs" "$dir/rootfs"
+	jq '.process.terminal = false | .process.args = ["cat", "/proc/self/uid_map"] | .linux.cgroupsPath = "'"$CGPARENT"'/rl"' "$dir/config.json" >"$dir/c" && mv "$dir/c" "$dir/config.json"
+	run hr run --bundle "$dir" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[[:space:]]*0[[:space:]]+0[[:space:]]+1$ ]]
 }
 
 @test "features describes what this build understands" {

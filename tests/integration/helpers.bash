@@ -127,4 +127,9 @@ assert_nothing_left() {
 		[ -z "$(find "$d" -mindepth 1 -type d)" ] || { echo "cgroup left under $d" >&2; return 1; }
 	done
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ] || { echo "mounts changed" >&2; return 1; }
+	# No process of the runtime for this bundle (its init carries --bundle on its command line) still runs.
+	local pid
+	for pid in $(pgrep -f -- "--bundle $BUNDLE( |\$)"); do
+		process_gone "$pid" || { echo "process $pid left: $(tr '\0' ' ' <"/proc/$pid/cmdline")" >&2; return 1; }
+	done
 }
