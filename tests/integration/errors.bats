@@ -7,7 +7,7 @@ setup() { hull_common_setup; }
 teardown() { hull_common_teardown; }
 
 create_fails() {
-	run hr create --bundle "$BUNDLE" "${1:-c1}"
+	run_expect_fail hr create --bundle "$BUNDLE" "${1:-c1}"
 	assert_one_line_error "${@:2}"
 	assert_nothing_left
 }
@@ -58,14 +58,14 @@ create_fails() {
 }
 
 @test "missing bundle directory" {
-	run hr create --bundle "$BATS_TEST_TMPDIR/nope" c1
+	run_expect_fail hr create --bundle "$BATS_TEST_TMPDIR/nope" c1
 	assert_one_line_error c1 nope
 	assert_nothing_left
 }
 
 @test "invalid container ids" {
 	for id in 'a/b' '..' '.' '../escape' 'a b' ''; do
-		run hr create --bundle "$BUNDLE" "$id"
+		run_expect_fail hr create --bundle "$BUNDLE" "$id"
 		assert_one_line_error "invalid container id"
 	done
 	assert_nothing_left
@@ -75,7 +75,7 @@ create_fails() {
 @test "duplicate id" {
 	args sleep 100
 	hr create --bundle "$BUNDLE" c1
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error c1 exists
 	# The first container is untouched.
 	[ "$(state_field c1 status)" = created ]
@@ -129,6 +129,6 @@ create_fails() {
 @test "unknown command and unknown option" {
 	run hr frobnicate
 	assert_one_line_error frobnicate
-	run hr create --no-such-flag c1
+	run_expect_fail hr create --no-such-flag c1
 	assert_one_line_error no-such-flag
 }

@@ -109,6 +109,17 @@ state_field() {
 	hr state "$1" | jq -r ".$2"
 }
 
+# Like bats' `run`, for commands expected to fail: the output goes through a file, not a pipe, so that if
+# the command wrongly succeeds and leaves a container process holding its stdio, the test goes on to
+# fail (and its teardown removes the container) instead of waiting for that pipe forever.
+run_expect_fail() {
+	local out=$BATS_TEST_TMPDIR/run_expect_fail.out
+	status=0
+	"$@" </dev/null >"$out" 2>&1 || status=$?
+	output=$(cat "$out")
+	mapfile -t lines <<<"$output"
+}
+
 # Asserts that output is exactly one line mentioning each of the given words.
 assert_one_line_error() {
 	[ "$status" -ne 0 ] || { echo "expected failure, got status 0: $output" >&2; return 1; }

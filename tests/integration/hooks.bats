@@ -60,14 +60,14 @@ hook_json() { # NAME [EXIT] [TIMEOUT]: a hook entry calling $HOOK
 
 @test "a failing prestart hook fails create and leaves nothing" {
 	cfg --argjson h "$(hook_json prestart 3)" '.hooks = {prestart: [$h]}'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error prestart "$HOOK" 3
 	assert_nothing_left
 }
 
 @test "a failing createContainer hook fails create and leaves nothing" {
 	cfg --argjson h "$(hook_json createContainer 4)" '.hooks = {createContainer: [$h]}'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error createContainer 4
 	assert_nothing_left
 }
@@ -80,7 +80,7 @@ hook_json() { # NAME [EXIT] [TIMEOUT]: a hook entry calling $HOOK
 	chmod +x "$BATS_TEST_TMPDIR/slow"
 	cfg --arg p "$BATS_TEST_TMPDIR/slow" '.hooks = {createRuntime: [{path: $p, timeout: 1}]}'
 	local t0=$SECONDS
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error createRuntime timeout
 	[ $((SECONDS - t0)) -lt 10 ]
 	assert_nothing_left

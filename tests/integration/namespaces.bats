@@ -74,7 +74,7 @@ userns_bundle() {
 
 @test "user namespace without mappings is refused" {
 	cfg '.linux.namespaces += [{"type":"user"}] | del(.linux.uidMappings, .linux.gidMappings)'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error
 	[[ "$output" == *Mappings* ]] || [[ "$output" == *mapped* ]]
 	assert_nothing_left
@@ -120,7 +120,7 @@ userns_bundle() {
 
 @test "joining a namespace path that is not a namespace is refused" {
 	cfg --arg p "$BUNDLE/config.json" '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error network
 	assert_nothing_left
 }

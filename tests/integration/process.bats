@@ -47,7 +47,7 @@ teardown() { hull_common_teardown; }
 
 @test "an unknown rlimit is refused" {
 	cfg '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error RLIMIT_BOGUS
 	assert_nothing_left
 }
@@ -98,7 +98,7 @@ teardown() { hull_common_teardown; }
 
 @test "an unknown capability is refused" {
 	cfg '.process.capabilities.bounding += ["CAP_BOGUS"]'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error CAP_BOGUS
 	assert_nothing_left
 }
@@ -122,7 +122,7 @@ teardown() { hull_common_teardown; }
 
 @test "terminal without --console-socket is refused by create" {
 	cfg '.process.terminal = true'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error console-socket
 	assert_nothing_left
 }

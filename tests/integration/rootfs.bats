@@ -222,7 +222,7 @@ add_mount() {
 
 @test "a sysctl outside the container's namespaces is refused" {
 	cfg '.linux.sysctl = {"kernel.panic": "1"}'
-	run hr create --bundle "$BUNDLE" c1
+	run_expect_fail hr create --bundle "$BUNDLE" c1
 	assert_one_line_error kernel.panic
 	assert_nothing_left
 }
