@@ -15,6 +15,7 @@
 #include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/rootpath.h"
 
 /* One mounted hierarchy and the caller's cgroup in it. */
@@ -179,6 +180,46 @@ static int cpuset_inherit(const char *dir, struct hull_error **err)
 	return 0;
 }
 
+/* On v2 a cgroup has only the controllers its parent lists in cgroup.subtree_control: enable every
+ * available one on the way down from the mount to the container's parent.  A level that holds processes
+ * refuses (the no-internal-process rule) and keeps what it has. */
+static void enable_controllers(const char *mountpoint, const char *dir)
+{
+	size_t len = strlen(mountpoint);
+	cleanup_free char *path = strdup(dir);
+	char *slash;
+
+	if (path == NULL || strncmp(path, mountpoint, len) != 0)
+		return;
+	for (char *p = path + len;; p = slash + 1) {
+		cleanup_free char *available = NULL, *enabled = NULL, *file = NULL;
+		slash = strchr(p + (*p == '/'), '/');
+		if (slash == NULL)
+			break;
+		*slash = '\0';
+		if (asprintf(&file, "%s/cgroup.controllers", path) < 0 ||
+		    fs_read_file(AT_FDCWD, file, &available, NULL, NULL) < 0)
+			break;
+		free(file);
+		file = NULL;
+		if (asprintf(&file, "%s/cgroup.subtree_control", path) < 0 ||
+		    fs_read_file(AT_FDCWD, file, &enabled, NULL, NULL) < 0)
+			break;
+		for (char *c = strtok(available, " \n"); c; c = strtok(NULL, " \n")) {
+			char word[64];
+			const char *at = strstr(enabled, c);
+			size_t n = strlen(c);
+			if (at && (at == enabled || at[-1] == ' ') &&
+			    (at[n] == ' ' || at[n] == '\n' || !at[n]))
+				continue;
+			snprintf(word, sizeof(word), "+%s", c);
+			if (fs_write_file(AT_FDCWD, file, word, strlen(word), NULL) < 0)
+				hull_log_debug("cgroup %s: cannot enable %s for children", path, c);
+		}
+		*slash = '/';
+	}
+}
+
 int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *out, struct hull_error **err)
 {
 	struct hierarchy *h = NULL;
@@ -216,6 +257,8 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 		}
 		out->dirs[out->n_dirs++] = dir;
 		ret = fs_mkdir_parents(dir, 0755, err);
+		if (ret == 0 && h[i].unified && n == 1)
+			enable_controllers(h[i].mountpoint, dir);
 		if (ret == 0 && strcmp(h[i].name, "cpuset") == 0)
 			ret = cpuset_inherit(dir, err);
 		if (ret < 0)

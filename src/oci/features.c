@@ -63,7 +63,7 @@ json_object *oci_features_document(void)
 	json_object_object_add(cgroup, "v2", json_object_new_boolean(true));
 	json_object_object_add(cgroup, "systemd", json_object_new_boolean(false));
 	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(false));
-	json_object_object_add(cgroup, "rdma", json_object_new_boolean(false));
+	json_object_object_add(cgroup, "rdma", json_object_new_boolean(true));
 	json_object_object_add(lnx, "cgroup", cgroup);
 	json_object_object_add(lnx, "seccomp", enabled(false));
 	json_object_object_add(lnx, "apparmor", enabled(false));

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/cgroup_devices.h"
+#include "linux/cgroup_resources.h"
 #include "oci/names.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
@@ -42,6 +44,8 @@ struct create_job {
 	struct state_dir dir;
 	struct container_state state;
 	struct container_launch launch;
+	struct cgroup_plan resources;
+	struct device_rules device_rules;
 	int runtime_sync_fd;
 	pid_t pid;
 	bool pid_is_child;
@@ -58,27 +62,37 @@ static void format_time_now(char *buf, size_t len)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
-/* Parts of config.json this build reads but does not enforce yet. A seccomp filter that was asked for
- * and silently not installed would be a loss of protection nobody notices, so it is refused (as runc
- * built without seccomp does); resource limits only cost accounting, so they are warned about. */
+/* A seccomp filter that was asked for and silently not installed would be a loss of protection nobody
+ * notices, so it is refused (as runc built without seccomp does). */
 static int check_unsupported(const struct create_job *j, struct hull_error **err)
 {
-	json_object *resources = j->spec->linux_.resources;
-
 	if (j->spec->linux_.seccomp)
 		return hull_error_fail(err, ENOTSUP,
 				       "%s/config.json: linux.seccomp: seccomp filters are not supported by "
 				       "this build (remove linux.seccomp to run unfiltered)",
 				       j->bundle);
+	return 0;
+}
+
+/* linux.resources becomes cgroup writes now, so that a bad value is refused before anything exists. */
+static int plan_resources(struct create_job *j, struct hull_error **err)
+{
+	json_object *resources = j->spec->linux_.resources, *devices = NULL;
+	enum cgroup_layout layout;
+	int ret;
+
 	if (resources == NULL)
 		return 0;
-	json_object_object_foreach(resources, key, value)
-	{
-		(void)value;
-		if (strcmp(key, "devices") != 0)
-			hull_log_warning("%s/config.json: linux.resources.%s is not applied by this build",
-					 j->bundle, key);
+	if (j->rt->cgroup_manager == CGROUP_MANAGER_DISABLED) {
+		hull_log_warning("%s/config.json: linux.resources ignored: cgroups are disabled", j->bundle);
+		return 0;
 	}
+	json_object_object_get_ex(resources, "devices", &devices);
+	if ((ret = cgroup_detect_layout(&layout, err)) < 0 ||
+	    (ret = cgroup_resources_plan(resources, layout, "linux.resources", &j->resources, err)) < 0 ||
+	    (ret = device_rules_build(devices, j->spec, "linux.resources.devices", &j->device_rules, err)) <
+		0)
+		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	return 0;
 }
 
@@ -93,7 +107,8 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return ret;
 	if (realpath(o->bundle ? o->bundle : ".", j->bundle) == NULL)
 		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
-	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = check_unsupported(j, err)) < 0)
+	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = check_unsupported(j, err)) < 0 ||
+	    (ret = plan_resources(j, err)) < 0)
 		return ret;
 	if (j->spec->process == NULL)
 		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",
@@ -280,7 +295,9 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		goto fail;
 	}
 	if (rt->cgroup_manager != CGROUP_MANAGER_DISABLED &&
-	    (ret = cgroup_create(j.spec->linux_.cgroups_path, o->id, &j.state.cgroups, err)) < 0)
+	    ((ret = cgroup_create(j.spec->linux_.cgroups_path, o->id, &j.state.cgroups, err)) < 0 ||
+	     (ret = cgroup_devices_apply(&j.state.cgroups, &j.device_rules, err)) < 0 ||
+	     (ret = cgroup_resources_apply(&j.state.cgroups, &j.resources, err)) < 0))
 		goto fail;
 	if ((ret = prepare_launch(&j, console_fd, &init_sync_fd, err)) < 0)
 		goto fail;
@@ -321,6 +338,8 @@ done:
 	namespaces_close_joins(j.launch.joins, j.launch.n_joins);
 	state_free(&j.state);
 	state_dir_close(&j.dir);
+	cgroup_plan_free(&j.resources);
+	device_rules_free(&j.device_rules);
 	oci_spec_free(j.spec);
 	return ret;
 }
