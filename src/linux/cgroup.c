@@ -326,19 +326,6 @@ int cgroup_list_pids(const struct cgroup_set *set, pid_t **pids, size_t *count, 
 	return 0;
 }
 
-int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error **err)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (cgroup_list_pids(set, &pids, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], signo) < 0 && errno != ESRCH)
-			return hull_error_errno(err, "signal process %d", pids[i]);
-	return 0;
-}
-
 int cgroup_remove(const struct cgroup_set *set, struct hull_error **err)
 {
 	for (size_t i = 0; i < set->n_dirs; i++) {

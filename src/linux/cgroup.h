@@ -28,8 +28,12 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err);
 
-/* Signals every process of the cgroup. */
+/* Signals every process of the cgroup (SIGKILL through cgroup.kill where the kernel has it). */
 int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error **err);
+
+/* Freezes or thaws every process (cgroup.freeze on v2, preferred; the v1 freezer otherwise) and waits
+ * until the kernel reports it done. */
+int cgroup_freeze(const struct cgroup_set *set, bool freeze, struct hull_error **err);
 
 /* The pids in the cgroup (malloc'd). */
 int cgroup_list_pids(const struct cgroup_set *set, pid_t **pids, size_t *count, struct hull_error **err);

@@ -168,6 +168,10 @@ int runtime_kill(const struct runtime_context *rt, const char *id, int signo, bo
 	} else if (kill(state.pid, signo) < 0) {
 		ret = hull_error_errno(err, "signal process %d", state.pid);
 	}
+	/* A frozen process only acts on SIGKILL once thawed (v1 freezer); resume does not happen by
+	 * itself, so a killed paused container is thawed here, as runc does. */
+	if (ret == 0 && signo == SIGKILL && state.status == STATUS_PAUSED)
+		cgroup_freeze(&state.cgroups, false, NULL);
 	state_free(&state);
 	return ret < 0 ? hull_error_wrap(err, "kill `%s`", id) : 0;
 }
@@ -179,6 +183,8 @@ static int stop_processes(struct container_state *state, struct hull_error **err
 		cgroup_kill_all(&state->cgroups, SIGKILL, NULL);
 	if (state->status != STATUS_STOPPED)
 		kill(state->pid, SIGKILL);
+	if (state->status == STATUS_PAUSED)
+		cgroup_freeze(&state->cgroups, false, NULL);
 	for (int i = 0; i < 500 && process_is_alive(state->pid, state->start_time); i++)
 		usleep(i < 50 ? 1000 : 10000);
 	if (process_is_alive(state->pid, state->start_time))
@@ -205,9 +211,9 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 		return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 	}
 	state_refresh(&state);
-	if (state.status == STATUS_RUNNING && !force) {
-		ret = hull_error_fail(err, EBUSY, "container `%s` is running: stop it first, or use --force",
-				      id);
+	if ((state.status == STATUS_RUNNING || state.status == STATUS_PAUSED) && !force) {
+		ret = hull_error_fail(err, EBUSY, "container `%s` is %s: stop it first, or use --force", id,
+				      state_status_name(state.status));
 		goto out;
 	}
 	if ((ret = stop_processes(&state, err)) < 0)

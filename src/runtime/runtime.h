@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include <json-c/json.h>
+
 #include "runtime/state_store.h"
 #include "util/error.h"
 
@@ -45,6 +47,19 @@ int runtime_start_created(const struct runtime_context *rt, const char *id, stru
 int runtime_kill(const struct runtime_context *rt, const char *id, int signo, bool all,
 		 struct hull_error **err);
 int runtime_delete(const struct runtime_context *rt, const char *id, bool force, struct hull_error **err);
+
+/* Freezes and thaws every process of the container (status paused <-> running). */
+int runtime_pause(const struct runtime_context *rt, const char *id, struct hull_error **err);
+int runtime_resume(const struct runtime_context *rt, const char *id, struct hull_error **err);
+
+/* Applies linux.resources (the same object as in config.json) to a running or paused container and
+ * records it in the saved config. */
+int runtime_update(const struct runtime_context *rt, const char *id, json_object *resources,
+		   struct hull_error **err);
+
+/* The pids of the container's processes (malloc'd), empty once it has stopped. */
+int runtime_pids(const struct runtime_context *rt, const char *id, pid_t **pids, size_t *count,
+		 struct hull_error **err);
 
 /* The state with a live status; the caller frees it. */
 int runtime_state(const struct runtime_context *rt, const char *id, struct container_state *out,

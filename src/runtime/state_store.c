@@ -241,6 +241,7 @@ void state_refresh(struct container_state *s)
 {
 	if (s->status == STATUS_STOPPED)
 		return;
+	/* Paused stays paused while the process lives: only pause and resume change it. */
 	if (!process_is_alive(s->pid, s->start_time))
 		s->status = STATUS_STOPPED;
 }

@@ -81,3 +81,102 @@ teardown() { hull_common_teardown; }
 	assert_one_line_error create net_cls
 	assert_nothing_left
 }
+
+# The counter a busy loop in the container writes; it stops moving while the container is frozen.
+counter() { cat "$BUNDLE/rootfs/tmp/count" 2>/dev/null || echo 0; }
+
+@test "pause freezes every process, resume thaws them; state says paused" {
+	args sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; done'
+	hr run -d --bundle "$BUNDLE" c1
+	sleep 0.2
+	hr pause c1
+	[ "$(state_field c1 status)" = paused ]
+	# The freeze is the unified hierarchy's cgroup.freeze where the host has one.
+	if [ -e /sys/fs/cgroup/unified/cgroup.procs ]; then
+		grep -q 'frozen 1' "$(jq -r '.hull.cgroups[] | select(contains("/unified/"))' "$STATE/c1/state.json")/cgroup.events"
+	fi
+	a=$(counter); sleep 0.3; b=$(counter)
+	[ "$a" = "$b" ]
+	run_expect_fail hr delete c1
+	assert_one_line_error delete c1 paused
+	hr resume c1
+	[ "$(state_field c1 status)" = running ]
+	sleep 0.2
+	[ "$(counter)" != "$b" ]
+	run_expect_fail hr resume c1
+	assert_one_line_error resume c1 "not paused"
+	hr delete --force c1
+	assert_nothing_left
+}
+
+@test "a paused container can be killed and deleted" {
+	args sleep 100
+	hr run -d --bundle "$BUNDLE" c1
+	hr pause c1
+	hr kill c1 KILL
+	wait_status c1 stopped
+	hr delete c1
+	assert_nothing_left
+}
+
+@test "update changes limits of a running container, from flags and from --resources" {
+	cfg '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}}'
+	args sleep 100
+	hr run -d --bundle "$BUNDLE" c1
+	hr update --memory 32m --pids-limit 20 c1
+	mem=$(jq -r '.hull.cgroups[] | select(contains("/memory/"))' "$STATE/c1/state.json")
+	pids=$(jq -r '.hull.cgroups[] | select(contains("/pids/"))' "$STATE/c1/state.json")
+	[ "$(cat "$mem/memory.limit_in_bytes")" = 33554432 ]
+	[ "$(cat "$pids/pids.max")" = 20 ]
+	echo '{"pids": {"limit": 7}, "cpu": {"shares": 256}}' | hr update -r - c1
+	[ "$(cat "$pids/pids.max")" = 7 ]
+	# The saved config follows, so that a later reader sees the current limits.
+	[ "$(jq -c '.linux.resources.pids' "$STATE/c1/config.json")" = '{"limit":7}' ]
+	[ "$(jq -c '.linux.resources.memory.limit' "$STATE/c1/config.json")" = 33554432 ]
+	run_expect_fail hr update --memory lots c1
+	assert_one_line_error update --memory lots
+	run_expect_fail hr update --pids-limit 5 nosuch
+	assert_one_line_error update nosuch
+	hr delete --force c1
+}
+
+@test "ps lists the container's processes as a table and as json" {
+	args sh -c 'sleep 100 & exec sleep 101'
+	hr run -d --bundle "$BUNDLE" c1
+	for _ in $(seq 50); do [ "$(hr ps --format json c1 | jq length)" = 2 ] && break; sleep 0.05; done
+	[ "$(hr ps --format json c1 | jq length)" = 2 ]
+	pid=$(state_field c1 pid)
+	hr ps --format json c1 | jq -e --argjson p "$pid" 'index($p) != null'
+	run hr ps c1
+	[[ "${lines[0]}" == *PID* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "$output" == *"sleep 101"* ]]
+	hr delete --force c1
+}
+
+@test "kill --all with KILL empties the cgroup; a container in the host pid namespace is killed and deleted" {
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+	args sh -c 'sleep 100 & sleep 100 & exec sleep 100'
+	hr run -d --bundle "$BUNDLE" c1
+	for _ in $(seq 50); do [ "$(hr ps --format json c1 | jq length)" = 3 ] && break; sleep 0.05; done
+	pids=$(hr ps --format json c1 | jq -r '.[]')
+	[ "$(echo "$pids" | wc -l)" -eq 3 ]
+	hr kill --all c1 KILL
+	for p in $pids; do
+		for _ in $(seq 100); do process_gone "$p" && break; sleep 0.02; done
+		process_gone "$p"
+	done
+	hr delete c1
+	assert_nothing_left
+}
+
+@test "delete removes the cgroup even when processes linger in the host pid namespace" {
+	cfg 'del(.linux.namespaces[] | select(.type == "pid"))'
+	# The first process exits at once; its children stay in the cgroup.
+	args sh -c 'sleep 100 & sleep 100 & exit 0'
+	hr run -d --bundle "$BUNDLE" c1
+	wait_status c1 stopped
+	[ "$(hr ps --format json c1 | jq length)" -eq 2 ]
+	hr delete c1
+	assert_nothing_left
+}
