@@ -16,6 +16,27 @@ static const char *const mount_options[] = {
     "slave",	  "strictatime", "suid",       "sync",	      "unbindable",
 };
 
+static const char *const seccomp_actions[] = {
+    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",	 "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
+};
+static const char *const seccomp_operators[] = {
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",	 "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+};
+static const char *const seccomp_archs[] = {
+    "SCMP_ARCH_AARCH64",   "SCMP_ARCH_ARM",    "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",
+    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+    "SCMP_ARCH_PPC",	   "SCMP_ARCH_PPC64",  "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_S390",	   "SCMP_ARCH_S390X",  "SCMP_ARCH_X32",	     "SCMP_ARCH_X86",
+    "SCMP_ARCH_X86_64",
+};
+static const char *const seccomp_flags[] = {
+    "SECCOMP_FILTER_FLAG_LOG",
+    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_TSYNC",
+};
+
 static json_object *string_array(const char *const *names, size_t n)
 {
 	json_object *a = json_object_new_array();
@@ -65,7 +86,18 @@ json_object *oci_features_document(void)
 	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(false));
 	json_object_object_add(cgroup, "rdma", json_object_new_boolean(true));
 	json_object_object_add(lnx, "cgroup", cgroup);
-	json_object_object_add(lnx, "seccomp", enabled(false));
+	json_object *seccomp = enabled(true);
+	json_object_object_add(seccomp, "actions",
+			       string_array(seccomp_actions, sizeof(seccomp_actions) / sizeof(char *)));
+	json_object_object_add(seccomp, "operators",
+			       string_array(seccomp_operators, sizeof(seccomp_operators) / sizeof(char *)));
+	json_object_object_add(seccomp, "archs",
+			       string_array(seccomp_archs, sizeof(seccomp_archs) / sizeof(char *)));
+	json_object_object_add(seccomp, "knownFlags",
+			       string_array(seccomp_flags, sizeof(seccomp_flags) / sizeof(char *)));
+	json_object_object_add(seccomp, "supportedFlags",
+			       string_array(seccomp_flags, sizeof(seccomp_flags) / sizeof(char *)));
+	json_object_object_add(lnx, "seccomp", seccomp);
 	json_object_object_add(lnx, "apparmor", enabled(false));
 	json_object_object_add(lnx, "selinux", enabled(false));
 	json_object_object_add(lnx, "intelRdt", enabled(false));

@@ -104,7 +104,10 @@ json_object *oci_default_config(bool rootless)
 {
 	json_object *config = json_tokener_parse(default_config);
 
-	if (config && rootless)
+	if (config == NULL)
+		return NULL;
+	json_object_object_add(json_object_object_get(config, "linux"), "seccomp", oci_default_seccomp_profile());
+	if (rootless)
 		make_rootless(config);
 	return config;
 }

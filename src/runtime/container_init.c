@@ -48,8 +48,20 @@
 struct init_context {
 	struct container_launch *l;
 	char *state_json; /* for hooks run from inside */
+	pid_t host_pid;	  /* our pid in the runtime's pid namespace, from the state */
 	int report_fd;	  /* where a failure is reported: the sync socket, then the start connection */
 };
+
+static pid_t state_pid(const char *state_json)
+{
+	json_object *doc = state_json ? json_tokener_parse(state_json) : NULL, *pid = NULL;
+	pid_t value = 0;
+
+	if (doc && json_object_object_get_ex(doc, "pid", &pid))
+		value = json_object_get_int(pid);
+	json_object_put(doc);
+	return value;
+}
 
 __attribute__((noreturn)) static void init_fail(struct init_context *c, struct hull_error *err)
 {
@@ -192,6 +204,49 @@ static int wait_for_start(struct init_context *c, struct hull_error **err)
 	return conn;
 }
 
+/* The OCI containerProcessState document that goes with the listener descriptor. */
+static char *process_state_json(struct init_context *c)
+{
+	json_object *doc = json_object_new_object(), *fds = json_object_new_array();
+	json_object *state = NULL;
+	char *text;
+
+	json_object_object_add(doc, "ociVersion", json_object_new_string("1.0.2"));
+	json_object_array_add(fds, json_object_new_string("seccompFd"));
+	json_object_object_add(doc, "fds", fds);
+	json_object_object_add(doc, "pid", json_object_new_int(c->host_pid));
+	json_object_object_add(doc, "metadata",
+			       json_object_new_string(seccomp_filter_listener_metadata(c->l->seccomp)));
+	if (c->state_json)
+		state = json_tokener_parse(c->state_json);
+	json_object_object_add(doc, "state", state ? state : json_object_new_object());
+	text = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+	json_object_put(doc);
+	return text;
+}
+
+/* Loads the filter; with notify rules, hands the listener to listenerPath and lets go of it. */
+static int install_seccomp(struct init_context *c, struct hull_error **err)
+{
+	struct container_launch *l = c->l;
+	cleanup_close int notify_fd = -1;
+	cleanup_free char *state = NULL;
+
+	if (l->seccomp == NULL)
+		return 0;
+	if (seccomp_filter_load(l->seccomp, &notify_fd, err) < 0)
+		return -1;
+	if (notify_fd < 0)
+		return 0;
+	state = process_state_json(c);
+	if (state == NULL ||
+	    socket_send_fd_with(l->seccomp_listener_fd, notify_fd, state, strlen(state), err) < 0)
+		return hull_error_wrap(err, "send the seccomp listener to listenerPath");
+	close(l->seccomp_listener_fd);
+	l->seccomp_listener_fd = -1;
+	return 0;
+}
+
 static int finish_and_exec(struct init_context *c, struct hull_error **err)
 {
 	const struct container_launch *l = c->l;
@@ -214,12 +269,18 @@ static int finish_and_exec(struct init_context *c, struct hull_error **err)
 			close(fd);
 		}
 	}
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the capabilities are
+	 * still there (the filter must then allow the user and capability switch, as with runc).  With
+	 * no_new_privs it is loaded last, just before execve. */
 	if ((ret = capabilities_drop_bounding(&l->caps, err)) < 0 ||
+	    (!p->no_new_privileges && (ret = install_seccomp(c, err)) < 0) ||
 	    (ret = process_set_user(p, setgroups_allowed, err)) < 0 ||
 	    (ret = capabilities_apply(&l->caps, err)) < 0)
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hull_error_errno(err, "set no_new_privs");
+	if (p->no_new_privileges && (ret = install_seccomp(c, err)) < 0)
+		return ret;
 	if (l->listen_fds > 0) {
 		snprintf(listen_fds, sizeof(listen_fds), "LISTEN_FDS=%d", l->listen_fds);
 		snprintf(listen_pid, sizeof(listen_pid), "LISTEN_PID=%d", getpid());
@@ -258,6 +319,7 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	/* If the runtime dies during setup, the next receive sees end-of-file and this process exits. */
 	if (sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, &c.state_json, &err) < 0)
 		_exit(127);
+	c.host_pid = state_pid(c.state_json);
 	if ((l->new_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_errno(&err, "become root in the user namespace (is 0 mapped?)");
 		init_fail(&c, err);

@@ -62,18 +62,6 @@ static void format_time_now(char *buf, size_t len)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
-/* A seccomp filter that was asked for and silently not installed would be a loss of protection nobody
- * notices, so it is refused (as runc built without seccomp does). */
-static int check_unsupported(const struct create_job *j, struct hull_error **err)
-{
-	if (j->spec->linux_.seccomp)
-		return hull_error_fail(err, ENOTSUP,
-				       "%s/config.json: linux.seccomp: seccomp filters are not supported by "
-				       "this build (remove linux.seccomp to run unfiltered)",
-				       j->bundle);
-	return 0;
-}
-
 /* linux.resources becomes cgroup writes now, so that a bad value is refused before anything exists. */
 static int plan_resources(struct create_job *j, struct hull_error **err)
 {
@@ -107,9 +95,10 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return ret;
 	if (realpath(o->bundle ? o->bundle : ".", j->bundle) == NULL)
 		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
-	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = check_unsupported(j, err)) < 0 ||
-	    (ret = plan_resources(j, err)) < 0)
+	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = plan_resources(j, err)) < 0)
 		return ret;
+	if ((ret = seccomp_filter_build(j->spec->linux_.seccomp, &j->launch.seccomp, err)) < 0)
+		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	if (j->spec->process == NULL)
 		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",
 					  j->bundle);
@@ -269,6 +258,13 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 		if (l->console_fd < 0)
 			return hull_error_wrap(err, "--console-socket");
 	}
+	if (seccomp_filter_listener_path(l->seccomp)) {
+		/* Connected now: the path is on the host, which the container's process cannot reach. */
+		l->seccomp_listener_fd =
+		    socket_connect_path(seccomp_filter_listener_path(l->seccomp), SOCK_STREAM, err);
+		if (l->seccomp_listener_fd < 0)
+			return hull_error_wrap(err, "linux.seccomp.listenerPath");
+	}
 	if ((ret = namespaces_open_joins(j->spec, &l->joins, &l->n_joins, err)) < 0)
 		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -285,7 +281,7 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 	int init_sync_fd = -1;
 	int ret;
 
-	j.launch.start_fd = j.launch.console_fd = j.launch.sync_fd = -1;
+	j.launch.start_fd = j.launch.console_fd = j.launch.sync_fd = j.launch.seccomp_listener_fd = -1;
 	if ((ret = check_input(&j, console_fd, err)) < 0)
 		goto fail_early;
 	if ((ret = state_dir_create(rt->state_root, o->id, &j.dir, err)) < 0)
@@ -336,6 +332,9 @@ done:
 	if (j.launch.console_fd >= 0 && j.launch.console_fd != console_fd)
 		close(j.launch.console_fd);
 	namespaces_close_joins(j.launch.joins, j.launch.n_joins);
+	if (j.launch.seccomp_listener_fd >= 0)
+		close(j.launch.seccomp_listener_fd);
+	seccomp_filter_free(j.launch.seccomp);
 	state_free(&j.state);
 	state_dir_close(&j.dir);
 	cgroup_plan_free(&j.resources);

@@ -8,6 +8,7 @@
 
 #include "linux/capabilities.h"
 #include "linux/namespaces.h"
+#include "linux/seccomp_filter.h"
 #include "oci/spec.h"
 #include "util/error.h"
 
@@ -24,6 +25,8 @@ struct container_launch {
 	bool no_pivot;
 	bool no_new_keyring;
 	struct capability_plan caps;
+	struct seccomp_filter *seccomp; /* NULL without linux.seccomp */
+	int seccomp_listener_fd;	/* connected listenerPath, -1 when no notify rule */
 	struct namespace_join *joins;
 	size_t n_joins;
 	int new_flags; /* CLONE_NEW* to create */

@@ -13,8 +13,12 @@
 
 int socket_send_fd(int sock, int fd, struct hull_error **err)
 {
-	char byte = 0;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	return socket_send_fd_with(sock, fd, "", 1, err);
+}
+
+int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct hull_error **err)
+{
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;

@@ -9,6 +9,8 @@
 
 /* Sends one descriptor with SCM_RIGHTS (and a one-byte payload). */
 int socket_send_fd(int sock, int fd, struct hull_error **err);
+/* The same with a payload (the seccomp listener gets the container process state with its descriptor). */
+int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct hull_error **err);
 int socket_recv_fd(int sock, int *fd, struct hull_error **err);
 
 /* Connects to a unix socket path of any length: long paths are reached through their directory's

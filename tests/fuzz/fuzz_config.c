@@ -4,7 +4,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "linux/cgroup_resources.h"
+#include "linux/device_rules.h"
+#include "linux/seccomp_filter.h"
 #include "oci/spec.h"
+
+/* A refusal always carries a message. */
+static void check_refusal(struct hull_error **err)
+{
+	if (*err == NULL || (*err)->message == NULL || (*err)->message[0] == '\0')
+		__builtin_trap();
+	hull_error_free(err);
+}
+
+/* What create derives from an accepted spec before anything exists: the cgroup plans for every layout,
+ * the device rules and the seccomp filter. */
+static void derive(const struct oci_spec *spec)
+{
+	struct hull_error *err = NULL;
+	struct cgroup_plan plan;
+	struct device_rules rules;
+	struct seccomp_filter *filter = NULL;
+	json_object *devices = NULL;
+
+	for (int layout = CGROUP_LAYOUT_V1; layout <= CGROUP_LAYOUT_V2; layout++) {
+		if (cgroup_resources_plan(spec->linux_.resources, layout, "linux.resources", &plan, &err) == 0)
+			cgroup_plan_free(&plan);
+		else
+			check_refusal(&err);
+	}
+	if (spec->linux_.resources)
+		json_object_object_get_ex(spec->linux_.resources, "devices", &devices);
+	if (device_rules_build(devices, spec, "linux.resources.devices", &rules, &err) == 0)
+		device_rules_free(&rules);
+	else
+		check_refusal(&err);
+	if (seccomp_filter_build(spec->linux_.seccomp, &filter, &err) == 0)
+		seccomp_filter_free(filter);
+	else
+		check_refusal(&err);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,12 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (spec->process && spec->process->n_args)
 			(void)spec->process->args[0][0];
 		(void)oci_spec_namespace(spec, 0);
+		derive(spec);
 		oci_spec_free(spec);
 	} else {
-		/* A refusal always carries a message. */
-		if (err == NULL || err->message == NULL || err->message[0] == '\0')
-			__builtin_trap();
-		hull_error_free(&err);
+		check_refusal(&err);
 	}
 	return 0;
 }

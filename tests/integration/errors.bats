@@ -37,9 +37,9 @@ create_fails() {
 	create_fails c1 namespaces path
 }
 
-@test "seccomp is refused, not silently skipped" {
-	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO"}'
-	create_fails c1 linux.seccomp
+@test "a seccomp profile that cannot be applied as written is refused, not skipped" {
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_SOMETIMES"}]}'
+	create_fails c1 linux.seccomp.syscalls SCMP_ACT_SOMETIMES
 }
 
 @test "missing root directory" {

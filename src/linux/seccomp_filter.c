@@ -1,0 +1,331 @@
+#include "linux/seccomp_filter.h"
+
+#include <errno.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seccomp.h>
+
+#include "util/json.h"
+#include "util/log.h"
+
+struct seccomp_filter {
+	scmp_filter_ctx ctx;
+	json_object *doc; /* keeps the strings below alive */
+	const char *listener_path;
+	const char *listener_metadata;
+	bool notify;
+};
+
+static const struct {
+	const char *name;
+	uint32_t action; /* ERRNO and TRACE get their value from errnoRet */
+} actions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0)},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0)},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY},
+};
+
+static const struct {
+	const char *name;
+	enum scmp_compare op;
+} operators[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+/* Resolves an action name; errno_ret (config's errnoRet, or EPERM) completes ERRNO and TRACE. */
+static int parse_action(const char *name, const char *where, bool has_errno, uint32_t errno_ret,
+			uint32_t *out, struct hull_error **err)
+{
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(name, actions[i].name) != 0)
+			continue;
+		if (actions[i].action == SCMP_ACT_ERRNO(0))
+			*out = SCMP_ACT_ERRNO(has_errno ? errno_ret : EPERM);
+		else if (actions[i].action == SCMP_ACT_TRACE(0))
+			*out = SCMP_ACT_TRACE(has_errno ? errno_ret : EPERM);
+		else
+			*out = actions[i].action;
+		return 0;
+	}
+	return hull_error_invalid(err, "%s: unknown seccomp action `%s`", where, name);
+}
+
+static int add_architectures(struct seccomp_filter *f, json_object *seccomp, struct hull_error **err)
+{
+	const char **arches = NULL;
+	size_t n = 0;
+	int ret = json_field_strv(seccomp, "linux.seccomp", "architectures", &arches, &n, err);
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		char lower[32];
+		const char *name = arches[i];
+		size_t k;
+		uint32_t arch;
+		if (strncmp(name, "SCMP_ARCH_", 10) == 0)
+			name += 10;
+		if (strcmp(name, "NATIVE") == 0)
+			continue;
+		for (k = 0; name[k] && k < sizeof(lower) - 1; k++)
+			lower[k] = (char)tolower((unsigned char)name[k]);
+		lower[k] = '\0';
+		arch = seccomp_arch_resolve_name(lower);
+		if (arch == 0) {
+			ret = hull_error_invalid(
+			    err, "linux.seccomp.architectures[%zu]: unknown architecture `%s`", i, arches[i]);
+			break;
+		}
+		int r = seccomp_arch_add(f->ctx, arch);
+		if (r < 0 && r != -EEXIST)
+			ret = hull_error_set(err, -r, "linux.seccomp.architectures[%zu]: add `%s`", i,
+					     arches[i]);
+	}
+	free(arches);
+	return ret;
+}
+
+static int set_flags(struct seccomp_filter *f, json_object *seccomp, struct hull_error **err)
+{
+	const char **flags = NULL;
+	size_t n = 0;
+	int ret = json_field_strv(seccomp, "linux.seccomp", "flags", &flags, &n, err);
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		enum scmp_filter_attr attr;
+		if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+			attr = SCMP_FLTATR_CTL_TSYNC;
+		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0)
+			attr = SCMP_FLTATR_CTL_LOG;
+		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+			attr = SCMP_FLTATR_CTL_SSB;
+		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0) {
+			ret = hull_error_fail(
+			    err, ENOTSUP,
+			    "linux.seccomp.flags[%zu]: %s needs libseccomp 2.6 (this build has "
+			    "%d.%d)",
+			    i, flags[i], SCMP_VER_MAJOR, SCMP_VER_MINOR);
+			break;
+		} else {
+			ret = hull_error_invalid(err, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
+						 flags[i]);
+			break;
+		}
+		int r = seccomp_attr_set(f->ctx, attr, 1);
+		if (r < 0)
+			ret = hull_error_set(err, -r, "linux.seccomp.flags[%zu]: %s", i, flags[i]);
+	}
+	free(flags);
+	return ret;
+}
+
+static int parse_args(json_object *args, const char *where, struct scmp_arg_cmp *out, size_t *n,
+		      struct hull_error **err)
+{
+	*n = args ? json_object_array_length(args) : 0;
+	if (*n > 6)
+		return hull_error_invalid(err, "%s.args: at most 6 arguments can be compared", where);
+	for (size_t i = 0; i < *n; i++) {
+		json_object *a = json_object_array_get_idx(args, i);
+		char at[160];
+		uint64_t index = 0, value = 0, value_two = 0;
+		const char *op = NULL;
+		size_t k;
+		int ret;
+
+		snprintf(at, sizeof(at), "%s.args[%zu]", where, i);
+		if (!json_object_is_type(a, json_type_object))
+			return hull_error_invalid(err, "%s: expected an object", at);
+		if ((ret = json_field_uint64(a, at, "index", &index, err)) < 0 ||
+		    (ret = json_field_uint64(a, at, "value", &value, err)) < 0 ||
+		    (ret = json_field_uint64(a, at, "valueTwo", &value_two, err)) < 0 ||
+		    (ret = json_field_string(a, at, "op", &op, err)) < 0)
+			return ret;
+		if (index > 5)
+			return hull_error_invalid(err, "%s.index: %llu is not a syscall argument (0-5)", at,
+						  (unsigned long long)index);
+		if (op == NULL)
+			return hull_error_invalid(err, "%s.op: missing", at);
+		for (k = 0; k < sizeof(operators) / sizeof(operators[0]); k++)
+			if (strcmp(op, operators[k].name) == 0)
+				break;
+		if (k == sizeof(operators) / sizeof(operators[0]))
+			return hull_error_invalid(err, "%s.op: unknown operator `%s`", at, op);
+		out[i] = (struct scmp_arg_cmp){
+		    .arg = (unsigned)index, .op = operators[k].op, .datum_a = value, .datum_b = value_two};
+	}
+	return 0;
+}
+
+/* As runc: comparisons of different arguments must all hold (one rule); several comparisons of the same
+ * argument are alternatives (one rule each), which is how profiles allow a list of values. */
+static int add_rule(struct seccomp_filter *f, uint32_t action, int nr, const struct scmp_arg_cmp *args,
+		    size_t n, const char *where, const char *name, struct hull_error **err)
+{
+	bool same_index = false;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			same_index |= args[i].arg == args[j].arg;
+	if (!same_index) {
+		r = seccomp_rule_add_array(f->ctx, action, nr, (unsigned)n, args);
+		if (r < 0)
+			return hull_error_set(err, -r, "%s: add the rule for `%s`", where, name);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = seccomp_rule_add_array(f->ctx, action, nr, 1, &args[i]);
+		if (r < 0)
+			return hull_error_set(err, -r, "%s: add the rule for `%s`", where, name);
+	}
+	return 0;
+}
+
+static int add_syscalls(struct seccomp_filter *f, json_object *seccomp, uint32_t default_action,
+			struct hull_error **err)
+{
+	json_object *list = NULL;
+	int ret = json_field_array(seccomp, "linux.seccomp", "syscalls", &list, err);
+
+	for (size_t i = 0; ret == 0 && list && i < json_object_array_length(list); i++) {
+		json_object *e = json_object_array_get_idx(list, i), *args = NULL;
+		const char **names = NULL, *action_name = NULL;
+		size_t n_names = 0, n_args = 0;
+		uint32_t errno_ret = 0, action;
+		struct scmp_arg_cmp cmp[6];
+		char where[64];
+
+		snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", i);
+		if (!json_object_is_type(e, json_type_object))
+			return hull_error_invalid(err, "%s: expected an object", where);
+		if ((ret = json_field_strv(e, where, "names", &names, &n_names, err)) < 0 ||
+		    (ret = json_field_string(e, where, "action", &action_name, err)) < 0 ||
+		    (ret = json_field_uint32(e, where, "errnoRet", &errno_ret, err)) < 0 ||
+		    (ret = json_field_array(e, where, "args", &args, err)) < 0) {
+			free(names);
+			return ret;
+		}
+		if (action_name == NULL || n_names == 0)
+			ret = hull_error_invalid(err, "%s: needs names and action", where);
+		if (ret == 0)
+			ret = parse_action(action_name, where, json_object_object_get_ex(e, "errnoRet", NULL),
+					   errno_ret, &action, err);
+		if (ret == 0)
+			ret = parse_args(args, where, cmp, &n_args, err);
+		if (ret == 0 && action == SCMP_ACT_NOTIFY)
+			f->notify = true;
+		/* libseccomp refuses a rule that repeats the default action; it would change nothing. */
+		for (size_t k = 0; ret == 0 && action != default_action && k < n_names; k++) {
+			int nr = seccomp_syscall_resolve_name(names[k]);
+			if (nr == __NR_SCMP_ERROR) {
+				/* Profiles list syscalls of newer kernels and other architectures. */
+				hull_log_debug("%s: syscall `%s` unknown to libseccomp, skipped", where,
+					       names[k]);
+				continue;
+			}
+			ret = add_rule(f, action, nr, cmp, n_args, where, names[k], err);
+		}
+		free(names);
+	}
+	return ret;
+}
+
+int seccomp_filter_build(json_object *seccomp, struct seccomp_filter **out, struct hull_error **err)
+{
+	struct seccomp_filter *f;
+	const char *default_name = NULL;
+	uint32_t default_errno = 0, default_action = 0;
+	int ret;
+
+	*out = NULL;
+	if (seccomp == NULL)
+		return 0;
+	if ((ret = json_field_string(seccomp, "linux.seccomp", "defaultAction", &default_name, err)) < 0 ||
+	    (ret = json_field_uint32(seccomp, "linux.seccomp", "defaultErrnoRet", &default_errno, err)) < 0)
+		return ret;
+	if (default_name == NULL)
+		return hull_error_invalid(err, "linux.seccomp.defaultAction: missing");
+	if ((ret = parse_action(default_name, "linux.seccomp.defaultAction",
+				json_object_object_get_ex(seccomp, "defaultErrnoRet", NULL), default_errno,
+				&default_action, err)) < 0)
+		return ret;
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return hull_error_set(err, ENOMEM, "seccomp");
+	f->ctx = seccomp_init(default_action);
+	if (f->ctx == NULL) {
+		free(f);
+		return hull_error_fail(err, EINVAL, "linux.seccomp: libseccomp refused the default action");
+	}
+	f->doc = json_object_get(seccomp);
+	/* no_new_privs is process.noNewPrivileges' decision, not the filter's. */
+	seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if ((ret = add_architectures(f, seccomp, err)) < 0 || (ret = set_flags(f, seccomp, err)) < 0 ||
+	    (ret = json_field_string(seccomp, "linux.seccomp", "listenerPath", &f->listener_path, err)) < 0 ||
+	    (ret = json_field_string(seccomp, "linux.seccomp", "listenerMetadata", &f->listener_metadata,
+				     err)) < 0 ||
+	    (ret = add_syscalls(f, seccomp, default_action, err)) < 0) {
+		seccomp_filter_free(f);
+		return ret;
+	}
+	if (default_action == SCMP_ACT_NOTIFY)
+		f->notify = true;
+	if (f->notify && (f->listener_path == NULL || *f->listener_path != '/')) {
+		seccomp_filter_free(f);
+		return hull_error_invalid(err,
+					  "linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs an absolute "
+					  "listenerPath");
+	}
+	if (!f->notify)
+		f->listener_path = NULL;
+	*out = f;
+	return 0;
+}
+
+const char *seccomp_filter_listener_path(const struct seccomp_filter *f)
+{
+	return f ? f->listener_path : NULL;
+}
+
+const char *seccomp_filter_listener_metadata(const struct seccomp_filter *f)
+{
+	return f && f->listener_metadata ? f->listener_metadata : "";
+}
+
+int seccomp_filter_load(struct seccomp_filter *f, int *notify_fd, struct hull_error **err)
+{
+	int r = seccomp_load(f->ctx);
+
+	if (r < 0)
+		return hull_error_set(err, -r, "load the seccomp filter");
+	if (f->notify) {
+		*notify_fd = seccomp_notify_fd(f->ctx);
+		if (*notify_fd < 0)
+			return hull_error_fail(err, ENOTSUP,
+					       "load the seccomp filter: no notification descriptor");
+	}
+	return 0;
+}
+
+void seccomp_filter_free(struct seccomp_filter *f)
+{
+	if (f == NULL)
+		return;
+	seccomp_release(f->ctx);
+	json_object_put(f->doc);
+	free(f);
+}
