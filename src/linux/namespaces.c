@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,49 @@ int namespaces_open_joins(const struct oci_spec *spec, struct namespace_join **o
 			}
 			n++;
 		}
+	}
+	*out = joins;
+	*count = n;
+	return 0;
+}
+
+int namespaces_open_process(pid_t pid, struct namespace_join **out, size_t *count, struct hull_error **err)
+{
+	/* The mount namespace after the others (their files are already open), the user namespace last:
+	 * as root of the host the runtime may enter every namespace a container has, also ones the container
+	 * joined from the host, which its own user namespace would not grant. */
+	static const struct {
+		int type;
+		const char *file;
+	} order[] = {{CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},	 {CLONE_NEWNET, "net"},
+		     {CLONE_NEWPID, "pid"}, {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWTIME, "time"},
+		     {CLONE_NEWNS, "mnt"},  {CLONE_NEWUSER, "user"}};
+	struct namespace_join *joins = calloc(sizeof(order) / sizeof(order[0]) + 1, sizeof(*joins));
+	size_t n = 0;
+
+	if (joins == NULL)
+		return hull_error_set(err, ENOMEM, "namespaces");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		char theirs[64], ours[64];
+		struct stat a, b;
+		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", pid, order[i].file);
+		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", order[i].file);
+		if (stat(theirs, &a) < 0) {
+			if (errno == ENOENT && order[i].type == CLONE_NEWTIME)
+				continue; /* a kernel without time namespaces */
+			namespaces_close_joins(joins, n);
+			return hull_error_errno(err, "%s", theirs);
+		}
+		if (stat(ours, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			continue; /* shared with us already */
+		joins[n].type = order[i].type;
+		joins[n].fd = open(theirs, O_RDONLY | O_CLOEXEC);
+		if (joins[n].fd < 0) {
+			int saved = errno;
+			namespaces_close_joins(joins, n);
+			return hull_error_set(err, saved, "open %s", theirs);
+		}
+		n++;
 	}
 	*out = joins;
 	*count = n;

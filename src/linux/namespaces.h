@@ -18,6 +18,9 @@ struct namespace_join {
 };
 int namespaces_open_joins(const struct oci_spec *spec, struct namespace_join **out, size_t *count,
 			  struct hull_error **err);
+/* The namespaces of a running process that differ from ours, in the order to join them (user last). */
+int namespaces_open_process(pid_t pid, struct namespace_join **out, size_t *count, struct hull_error **err);
+
 int namespaces_join(const struct namespace_join *joins, size_t count, struct hull_error **err);
 void namespaces_close_joins(struct namespace_join *joins, size_t count);
 

@@ -106,7 +106,8 @@ json_object *oci_default_config(bool rootless)
 
 	if (config == NULL)
 		return NULL;
-	json_object_object_add(json_object_object_get(config, "linux"), "seccomp", oci_default_seccomp_profile());
+	json_object_object_add(json_object_object_get(config, "linux"), "seccomp",
+			       oci_default_seccomp_profile());
 	if (rootless)
 		make_rootless(config);
 	return config;

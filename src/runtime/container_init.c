@@ -39,6 +39,7 @@
 #include "linux/terminal.h"
 #include "oci/names.h"
 #include "runtime/hooks.h"
+#include "runtime/process_launch.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/process.h"
@@ -137,37 +138,13 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 	return rootfs_enter(root_fd, l->no_pivot, err);
 }
 
-static int setup_terminal(struct init_context *c, struct hull_error **err)
-{
-	const struct oci_process *p = c->l->spec->process;
-	cleanup_close int master = -1;
-	int peer = -1;
-	int ret;
-
-	if (!p->terminal)
-		return 0;
-	if (c->l->console_fd < 0)
-		return hull_error_invalid(err, "process.terminal is set but no console socket was given");
-	ret = terminal_open(&master, &peer, p->console_height, p->console_width, err);
-	if (ret < 0)
-		return ret;
-	ret = socket_send_fd(c->l->console_fd, master, err);
-	if (ret < 0) {
-		close(peer);
-		return hull_error_wrap(err, "send the pty to the console socket");
-	}
-	close(c->l->console_fd);
-	c->l->console_fd = -1;
-	return terminal_become_controlling(peer, err);
-}
-
 static int prepare_process(struct init_context *c, struct hull_error **err)
 {
 	const struct container_launch *l = c->l;
 	const struct oci_process *p = l->spec->process;
 	int ret;
 
-	if ((ret = setup_terminal(c, err)) < 0)
+	if ((ret = process_launch_terminal(p, &c->l->console_fd, err)) < 0)
 		return ret;
 	if (chdir(p->cwd) < 0)
 		return hull_error_errno(err, "change to the working directory `%s`", p->cwd);
@@ -204,82 +181,25 @@ static int wait_for_start(struct init_context *c, struct hull_error **err)
 	return conn;
 }
 
-/* The OCI containerProcessState document that goes with the listener descriptor. */
-static char *process_state_json(struct init_context *c)
-{
-	json_object *doc = json_object_new_object(), *fds = json_object_new_array();
-	json_object *state = NULL;
-	char *text;
-
-	json_object_object_add(doc, "ociVersion", json_object_new_string("1.0.2"));
-	json_object_array_add(fds, json_object_new_string("seccompFd"));
-	json_object_object_add(doc, "fds", fds);
-	json_object_object_add(doc, "pid", json_object_new_int(c->host_pid));
-	json_object_object_add(doc, "metadata",
-			       json_object_new_string(seccomp_filter_listener_metadata(c->l->seccomp)));
-	if (c->state_json)
-		state = json_tokener_parse(c->state_json);
-	json_object_object_add(doc, "state", state ? state : json_object_new_object());
-	text = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
-	json_object_put(doc);
-	return text;
-}
-
-/* Loads the filter; with notify rules, hands the listener to listenerPath and lets go of it. */
-static int install_seccomp(struct init_context *c, struct hull_error **err)
-{
-	struct container_launch *l = c->l;
-	cleanup_close int notify_fd = -1;
-	cleanup_free char *state = NULL;
-
-	if (l->seccomp == NULL)
-		return 0;
-	if (seccomp_filter_load(l->seccomp, &notify_fd, err) < 0)
-		return -1;
-	if (notify_fd < 0)
-		return 0;
-	state = process_state_json(c);
-	if (state == NULL ||
-	    socket_send_fd_with(l->seccomp_listener_fd, notify_fd, state, strlen(state), err) < 0)
-		return hull_error_wrap(err, "send the seccomp listener to listenerPath");
-	close(l->seccomp_listener_fd);
-	l->seccomp_listener_fd = -1;
-	return 0;
-}
-
 static int finish_and_exec(struct init_context *c, struct hull_error **err)
 {
-	const struct container_launch *l = c->l;
+	struct container_launch *l = c->l;
 	const struct oci_spec *spec = l->spec;
-	const struct oci_process *p = spec->process;
-	bool setgroups_allowed = true;
 	char listen_fds[32], listen_pid[32];
 	const char *extra_env[3] = {NULL};
+	struct process_launch pl = {
+	    .process = spec->process,
+	    .caps = &l->caps,
+	    .seccomp = l->seccomp,
+	    .seccomp_listener_fd = &l->seccomp_listener_fd,
+	    .state_json = c->state_json,
+	    .host_pid = c->host_pid,
+	    .extra_env = extra_env,
+	};
 	int ret;
 
 	if (spec->n_hooks[OCI_HOOK_START_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_START_CONTAINER, c->state_json, err)) < 0)
-		return ret;
-	if (oci_spec_namespace(spec, CLONE_NEWUSER)) {
-		int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			char buf[16] = "";
-			if (read(fd, buf, sizeof(buf) - 1) > 0)
-				setgroups_allowed = strncmp(buf, "deny", 4) != 0;
-			close(fd);
-		}
-	}
-	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the capabilities are
-	 * still there (the filter must then allow the user and capability switch, as with runc).  With
-	 * no_new_privs it is loaded last, just before execve. */
-	if ((ret = capabilities_drop_bounding(&l->caps, err)) < 0 ||
-	    (!p->no_new_privileges && (ret = install_seccomp(c, err)) < 0) ||
-	    (ret = process_set_user(p, setgroups_allowed, err)) < 0 ||
-	    (ret = capabilities_apply(&l->caps, err)) < 0)
-		return ret;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return hull_error_errno(err, "set no_new_privs");
-	if (p->no_new_privileges && (ret = install_seccomp(c, err)) < 0)
 		return ret;
 	if (l->listen_fds > 0) {
 		snprintf(listen_fds, sizeof(listen_fds), "LISTEN_FDS=%d", l->listen_fds);
@@ -287,7 +207,7 @@ static int finish_and_exec(struct init_context *c, struct hull_error **err)
 		extra_env[0] = listen_fds;
 		extra_env[1] = listen_pid;
 	}
-	return process_exec(p, extra_env, err);
+	return process_launch_exec(&pl, err);
 }
 
 /* The runtime may have blocked or ignored signals (run forwards them): the container starts clean. */

@@ -48,6 +48,37 @@ int runtime_kill(const struct runtime_context *rt, const char *id, int signo, bo
 		 struct hull_error **err);
 int runtime_delete(const struct runtime_context *rt, const char *id, bool force, struct hull_error **err);
 
+/* exec: a new process in a running container.  Without process_file, the container's own process is the
+ * template and the flags change it. */
+struct exec_options {
+	const char *id;
+	const char *process_file; /* --process: a process object as in config.json */
+	char **args;		  /* the command, when there is no process file */
+	int n_args;
+	bool tty;
+	bool detach;
+	const char *console_socket;
+	const char *pid_file;
+	int preserve_fds;
+	const char *cwd;
+	const char **env; /* KEY=VALUE, added or replacing */
+	size_t n_env;
+	const char *user;  /* UID[:GID] */
+	const char **caps; /* added to the bounding, effective and permitted sets */
+	size_t n_caps;
+	const char **additional_gids;
+	size_t n_additional_gids;
+	bool no_new_privs;
+	const char *apparmor;
+	const char *process_label;
+};
+
+/* Starts the process and returns its pid once it has executed its program (or the reason it could not).
+ * The process is a child of the caller (so that `exec` without -d can wait for it).  console_fd, when not
+ * -1, receives the pty of a process with a terminal (instead of --console-socket). */
+int runtime_exec(const struct runtime_context *rt, const struct exec_options *o, int console_fd, pid_t *pid,
+		 struct hull_error **err);
+
 /* Freezes and thaws every process of the container (status paused <-> running). */
 int runtime_pause(const struct runtime_context *rt, const char *id, struct hull_error **err);
 int runtime_resume(const struct runtime_context *rt, const char *id, struct hull_error **err);

@@ -144,3 +144,14 @@ assert_nothing_left() {
 		process_gone "$pid" || { echo "process $pid left: $(tr '\0' ' ' <"/proc/$pid/cmdline")" >&2; return 1; }
 	done
 }
+
+# The container's root user is host uid 100000: the root must belong to it, and the directories above
+# the bundle (bats makes its temporary directories 0700) must let it pass.
+userns_bundle() {
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local d=$BUNDLE
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		chmod o+x "$d"
+	done
+}

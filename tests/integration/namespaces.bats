@@ -8,17 +8,6 @@ teardown() { hull_common_teardown; }
 
 ns_of() { readlink "/proc/$1/ns/$2"; }
 
-# The container's root user is host uid 100000: the root must belong to it, and the directories above
-# the bundle (bats makes its temporary directories 0700) must let it pass.
-userns_bundle() {
-	chown -R 100000:100000 "$BUNDLE/rootfs"
-	local d=$BUNDLE
-	while [ "$d" != / ]; do
-		d=$(dirname "$d")
-		chmod o+x "$d"
-	done
-}
-
 @test "each configured namespace is new" {
 	cfg '.linux.namespaces = [{"type":"pid"},{"type":"mount"},{"type":"network"},{"type":"uts"},{"type":"ipc"},{"type":"cgroup"}]'
 	run_in 'for n in pid mnt net uts ipc cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done; echo "pid $$"'

@@ -17,6 +17,7 @@ struct cli_command {
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *summary;
 	const char *help; /* usage, options and an example */
+	bool starts_processes; /* runs from a sealed copy of the binary (runtime/binary_protect.h) */
 };
 
 /* Prints err once as one line and returns the exit status 1. */
@@ -38,6 +39,6 @@ int cli_parse_create_options(const char *command, int argc, char **argv, struct 
 			     bool *detach, bool *keep);
 
 extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list,
-    cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_update, cmd_ps;
+    cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_exec;
 
 #endif

@@ -191,7 +191,8 @@ const struct cli_command cmd_create = {
     "      --preserve-fds N     pass descriptors 3..3+N-1 to the container\n"
     "      --no-pivot           use MS_MOVE and chroot instead of pivot_root (root on ramfs)\n"
     "      --no-new-keyring     keep the caller's session keyring\n\n"
-    "Example:\n  hull-runtime create --bundle /srv/web web && hull-runtime start web\n"};
+    "Example:\n  hull-runtime create --bundle /srv/web web && hull-runtime start web\n",
+    .starts_processes = true};
 
 const struct cli_command cmd_start = {"start", run_start, "run the program of a created container",
 				      "Usage: hull-runtime start ID\n\nExample:\n  hull-runtime start web\n"};

@@ -92,4 +92,5 @@ const struct cli_command cmd_run = {"run", run_run, "create and start a containe
 				    "  -d, --detach   return once the container runs\n"
 				    "      --keep     do not delete the container after it exits\n\n"
 				    "The exit status is the container's (128+N when killed by signal N).\n\n"
-				    "Example:\n  hull-runtime run --bundle /srv/demo demo\n"};
+				    "Example:\n  hull-runtime run --bundle /srv/demo demo\n",
+				    .starts_processes = true};

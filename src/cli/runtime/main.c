@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include "cli/runtime/cli.h"
+#include "runtime/binary_protect.h"
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run,	  &cmd_state,  &cmd_kill, &cmd_delete,	 &cmd_list,
-    &cmd_ps,	 &cmd_pause, &cmd_resume, &cmd_update, &cmd_spec, &cmd_features,
+    &cmd_create, &cmd_start, &cmd_run,	 &cmd_state,  &cmd_kill,   &cmd_delete, &cmd_list,
+    &cmd_exec,	 &cmd_ps,    &cmd_pause, &cmd_resume, &cmd_update, &cmd_spec,	&cmd_features,
 };
 
 static void print_usage(FILE *out)
@@ -146,6 +147,13 @@ int main(int argc, char **argv)
 			continue;
 		if (cli_wants_help(commands[i], argc - optind, argv + optind))
 			return 0;
+		if (commands[i]->starts_processes) {
+			struct hull_error *err = NULL;
+			if (runtime_protect_binary(argv, &err) < 0) {
+				hull_error_wrap(&err, "%s", name);
+				return cli_fail(&err);
+			}
+		}
 		return commands[i]->run(&cli, argc - optind, argv + optind);
 	}
 	hull_log_error("unknown command `%s` (see `hull-runtime --help`)", name);
