@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -132,23 +133,102 @@ static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m
 	return 0;
 }
 
+/* Runs newuidmap or newgidmap (setuid helpers that check /etc/subuid and /etc/subgid) for pid; their
+ * own message says which range is not allowed. */
+static int run_map_helper(const char *tool, pid_t pid, const struct oci_id_mapping *maps, size_t n,
+			  struct hull_error **err)
+{
+	char *argv[2 + 3 * 32 + 1];
+	char numbers[1 + 3 * 32][16];
+	char out[512] = "";
+	int pipefd[2], status = 0;
+	size_t k = 0, len = 0;
+	pid_t child;
+	ssize_t r;
+
+	if (n > 32)
+		return hull_error_invalid(err, "%s: at most 32 ranges", tool);
+	argv[k++] = (char *)tool;
+	snprintf(numbers[0], sizeof(numbers[0]), "%d", pid);
+	argv[k++] = numbers[0];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(numbers[1 + 3 * i], 16, "%u", maps[i].container_id);
+		snprintf(numbers[2 + 3 * i], 16, "%u", maps[i].host_id);
+		snprintf(numbers[3 + 3 * i], 16, "%u", maps[i].size);
+		argv[k++] = numbers[1 + 3 * i];
+		argv[k++] = numbers[2 + 3 * i];
+		argv[k++] = numbers[3 + 3 * i];
+	}
+	argv[k] = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return hull_error_errno(err, "pipe");
+	child = fork();
+	if (child < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return hull_error_errno(err, "fork");
+	}
+	if (child == 0) {
+		dup2(pipefd[1], STDERR_FILENO);
+		execvp(tool, argv);
+		_exit(errno == ENOENT ? 126 : 127);
+	}
+	close(pipefd[1]);
+	while (len < sizeof(out) - 1 && (r = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(pipefd[0]);
+	out[len] = '\0';
+	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	for (char *c = out; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	waitpid(child, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+		return hull_error_fail(
+		    err, ENOENT,
+		    "mapping more than your own id needs %s (Debian package uidmap), which "
+		    "is not installed",
+		    tool);
+	return hull_error_fail(err, EPERM, "%s refused the mapping (is the range in /etc/sub%cid?): %s", tool,
+			       strcmp(tool, "newuidmap") == 0 ? 'u' : 'g', *out ? out : "no reason given");
+}
+
+/* A non-root caller may write a map itself only for its own id, mapped once. */
+static bool own_id_only(const struct oci_id_mapping *maps, size_t n, uint32_t id)
+{
+	return n == 1 && maps[0].host_id == id && maps[0].size == 1;
+}
+
 int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull_error **err)
 {
 	const struct oci_linux *l = &spec->linux_;
+	bool root = geteuid() == 0;
 	int ret;
 
-	/* Without CAP_SETGID in the parent namespace the kernel accepts a gid_map only after setgroups is
-	 * denied, or a process could drop supplementary groups used to deny it access. */
-	if (geteuid() != 0) {
+	if (root || own_id_only(l->uid_mappings, l->n_uid_mappings, geteuid()))
+		ret = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+	else
+		ret = run_map_helper("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err);
+	if (ret < 0)
+		return hull_error_wrap(err, "linux.uidMappings");
+	if (root) {
+		ret = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	} else if (own_id_only(l->gid_mappings, l->n_gid_mappings, getegid())) {
+		/* Without CAP_SETGID in the parent namespace the kernel accepts a gid_map only after
+		 * setgroups is denied, or a process could drop supplementary groups used to deny it access.
+		 */
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-		if (fs_write_file(AT_FDCWD, path, "deny", 4, err) < 0)
-			return hull_error_wrap(err, "user namespace");
+		ret = fs_write_file(AT_FDCWD, path, "deny", 4, err);
+		if (ret == 0)
+			ret = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+	} else {
+		ret = run_map_helper("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err);
 	}
-	ret = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
-	if (ret == 0)
-		ret = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-	return ret;
+	return ret < 0 ? hull_error_wrap(err, "linux.gidMappings") : 0;
 }
 
 int namespaces_write_time_offsets(const struct oci_spec *spec, struct hull_error **err)

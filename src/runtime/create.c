@@ -84,6 +84,22 @@ static int plan_resources(struct create_job *j, struct hull_error **err)
 	return 0;
 }
 
+/* A user without a delegated cgroup cannot create one: with nothing to limit, the container runs in the
+ * caller's cgroup (as runc's rootless mode does); asked for limits, it fails. */
+static int make_cgroups(struct create_job *j, struct hull_error **err)
+{
+	int ret = cgroup_create(j->spec->linux_.cgroups_path, j->o->id, &j->state.cgroups, err);
+
+	if (ret < 0 && geteuid() != 0 && (ret == -EACCES || ret == -EPERM || ret == -EROFS) &&
+	    j->resources.n_writes == 0 && j->device_rules.n_rules == 0) {
+		hull_log_debug("no cgroup for `%s` (%s): it stays in the caller's", j->o->id,
+			       (*err)->message);
+		hull_error_free(err);
+		return 0;
+	}
+	return ret;
+}
+
 static int check_input(struct create_job *j, int console_fd, struct hull_error **err)
 {
 	const struct create_options *o = j->o;
@@ -291,7 +307,7 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		goto fail;
 	}
 	if (rt->cgroup_manager != CGROUP_MANAGER_DISABLED &&
-	    ((ret = cgroup_create(j.spec->linux_.cgroups_path, o->id, &j.state.cgroups, err)) < 0 ||
+	    ((ret = make_cgroups(&j, err)) < 0 ||
 	     (ret = cgroup_devices_apply(&j.state.cgroups, &j.device_rules, err)) < 0 ||
 	     (ret = cgroup_resources_apply(&j.state.cgroups, &j.resources, err)) < 0))
 		goto fail;

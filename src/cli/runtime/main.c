@@ -36,6 +36,21 @@ static void print_usage(FILE *out)
 		     "`hull-runtime COMMAND --help` describes a command.\n");
 }
 
+/* Root uses /run/hull; another user its own runtime directory, as runc does. */
+static const char *default_state_root(void)
+{
+	static char path[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		return HULL_DEFAULT_STATE_ROOT;
+	if (xdg && *xdg == '/')
+		snprintf(path, sizeof(path), "%s/hull", xdg);
+	else
+		snprintf(path, sizeof(path), "/tmp/hull-%u", (unsigned)geteuid());
+	return path;
+}
+
 static int parse_global(int argc, char **argv, struct cli *cli)
 {
 	enum {
@@ -66,7 +81,7 @@ static int parse_global(int argc, char **argv, struct cli *cli)
 	bool debug = false;
 	int c;
 
-	cli->rt.state_root = HULL_DEFAULT_STATE_ROOT;
+	cli->rt.state_root = default_state_root();
 	cli->rt.cgroup_manager = CGROUP_MANAGER_CGROUPFS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
