@@ -15,8 +15,10 @@
 
 struct seccomp_filter;
 
-/* Builds the filter; *out is NULL when the config has none. */
-int seccomp_filter_build(json_object *seccomp, struct seccomp_filter **out, struct hull_error **err);
+/* Builds the filter; *out is NULL when the config has none.  With cache_dir (a directory the caller owns
+ * alone, made on first use), compiled programs are kept there and reused for the same profile text. */
+int seccomp_filter_build(json_object *seccomp, const char *cache_dir, struct seccomp_filter **out,
+			 struct hull_error **err);
 
 /* The unix socket to which a filter with SCMP_ACT_NOTIFY rules sends its listener, NULL without one. */
 const char *seccomp_filter_listener_path(const struct seccomp_filter *f);

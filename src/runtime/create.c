@@ -113,7 +113,12 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = plan_resources(j, err)) < 0)
 		return ret;
-	if ((ret = seccomp_filter_build(j->spec->linux_.seccomp, &j->launch.seccomp, err)) < 0)
+	/* The cache lives under the state root, which the first create of all makes here already. */
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof(cache), "%s/" RUNTIME_SECCOMP_CACHE, j->rt->state_root);
+	if (j->spec->linux_.seccomp)
+		fs_mkdir_parents(j->rt->state_root, 0700, NULL);
+	if ((ret = seccomp_filter_build(j->spec->linux_.seccomp, cache, &j->launch.seccomp, err)) < 0)
 		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	if (j->spec->process == NULL)
 		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -203,9 +204,11 @@ static int prepare(const struct runtime_context *rt, struct exec_job *j, struct 
 	if (j->state.status != STATUS_RUNNING && j->state.status != STATUS_CREATED)
 		return hull_error_fail(err, EINVAL, "container `%s` is %s, not running", o->id,
 				       state_status_name(j->state.status));
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof(cache), "%s/" RUNTIME_SECCOMP_CACHE, rt->state_root);
 	if ((ret = exec_process_spec(config, len, o, &j->spec, err)) < 0 ||
 	    (ret = capabilities_resolve(j->spec->process, &j->caps, err)) < 0 ||
-	    (ret = seccomp_filter_build(j->spec->linux_.seccomp, &j->seccomp, err)) < 0)
+	    (ret = seccomp_filter_build(j->spec->linux_.seccomp, cache, &j->seccomp, err)) < 0)
 		return ret;
 	if (j->spec->process->terminal && j->console_fd < 0)
 		return hull_error_invalid(err, "a terminal (-t) needs --console-socket when detached");

@@ -10,6 +10,9 @@
 #include "runtime/state_store.h"
 #include "util/error.h"
 
+/* Compiled seccomp programs, under the state root: '@' cannot start a container id, so it never collides. */
+#define RUNTIME_SECCOMP_CACHE "@seccomp-cache"
+
 enum cgroup_manager { CGROUP_MANAGER_CGROUPFS, CGROUP_MANAGER_SYSTEMD, CGROUP_MANAGER_DISABLED };
 
 struct runtime_context {

@@ -39,7 +39,7 @@ static void derive(const struct oci_spec *spec)
 		device_rules_free(&rules);
 	else
 		check_refusal(&err);
-	if (seccomp_filter_build(spec->linux_.seccomp, &filter, &err) == 0)
+	if (seccomp_filter_build(spec->linux_.seccomp, NULL, &filter, &err) == 0)
 		seccomp_filter_free(filter);
 	else
 		check_refusal(&err);

@@ -36,13 +36,18 @@ hull_common_setup() {
 	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
 }
 
+# What the state root holds besides the runtime's cache of compiled seccomp programs.
+state_entries() {
+	ls -A "$STATE" 2>/dev/null | grep -v '^@seccomp-cache$' || true
+}
+
 hull_common_teardown() {
 	local id leftovers=""
 	if [ -d "$STATE" ]; then
 		for id in $("$HULL_RUNTIME" --root "$STATE" list -q 2>/dev/null); do
 			"$HULL_RUNTIME" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
 		done
-		[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || leftovers="state directory entries: $(ls -A "$STATE")"
+		[ -z "$(state_entries)" ] || leftovers="state directory entries: $(state_entries)"
 	fi
 	local d
 	for d in $(hull_cgroup_dirs); do
@@ -132,7 +137,7 @@ assert_one_line_error() {
 
 # Asserts that a failed operation left nothing: no state entry, no cgroup, no new mount.
 assert_nothing_left() {
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] || { echo "state left: $(ls -A "$STATE")" >&2; return 1; }
+	[ -z "$(state_entries)" ] || { echo "state left: $(state_entries)" >&2; return 1; }
 	local d
 	for d in $(hull_cgroup_dirs); do
 		[ -z "$(find "$d" -mindepth 1 -type d)" ] || { echo "cgroup left under $d" >&2; return 1; }

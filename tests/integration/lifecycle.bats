@@ -42,7 +42,7 @@ teardown() { hull_common_teardown; }
 @test "run returns the exit status of the container process" {
 	run_in 'exit 7'
 	[ "$status" -eq 7 ]
-	[ -z "$(ls -A "$STATE")" ]
+	[ -z "$(state_entries)" ]
 }
 
 @test "run prints the container's output and cleans up" {

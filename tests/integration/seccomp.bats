@@ -170,3 +170,24 @@ seccomp_rule() {
 	[[ "$output" == *mount-denied* ]]
 	[[ "$output" == *unshare-denied* ]]
 }
+
+@test "compiled filters are cached per profile text and never reused for another profile" {
+	seccomp_rule SCMP_ACT_ERRNO '["mkdir", "mkdirat"]'
+	args sh -c 'mkdir /tmp/x 2>&1; true'
+	run hr run --bundle "$BUNDLE" c1
+	[[ "$output" == *"Operation not permitted"* ]]
+	[ "$(ls "$STATE/@seccomp-cache" | wc -l)" -eq 1 ]
+	[ "$(stat -c %a "$STATE/@seccomp-cache")" = 700 ]
+	run hr run --bundle "$BUNDLE" c1
+	[[ "$output" == *"Operation not permitted"* ]]
+	[ "$(ls "$STATE/@seccomp-cache" | wc -l)" -eq 1 ]
+	# Another errno is another profile: compiled anew, and the new errno is what the container gets.
+	seccomp_rule SCMP_ACT_ERRNO '["mkdir", "mkdirat"]' '{"errnoRet": 28}'
+	run hr run --bundle "$BUNDLE" c1
+	[[ "$output" == *"No space left on device"* ]]
+	[ "$(ls "$STATE/@seccomp-cache" | wc -l)" -eq 2 ]
+	# A cache file whose text does not match the profile exactly is not used.
+	for f in "$STATE"/@seccomp-cache/*; do printf 'garbage' >"$f"; done
+	run hr run --bundle "$BUNDLE" c1
+	[[ "$output" == *"No space left on device"* ]]
+}
