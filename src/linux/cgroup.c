@@ -275,6 +275,35 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 	return 0;
 }
 
+int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *out, struct hull_error **err)
+{
+	struct hierarchy *h = NULL;
+	size_t n = 0;
+	cleanup_free char *text = NULL;
+	char file[64];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
+	if ((ret = fs_read_file(AT_FDCWD, file, &text, NULL, err)) < 0 ||
+	    (ret = find_hierarchies(&h, &n, err)) < 0)
+		return ret;
+	out->dirs = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; out->dirs && i < n; i++) {
+		cleanup_free char *path = own_cgroup(text, h[i].name, h[i].unified);
+		char *dir = NULL;
+		if (path == NULL || *path != '/' || strstr(path, must_contain) == NULL || strstr(path, ".."))
+			continue;
+		if (asprintf(&dir, "%s%s", h[i].mountpoint, path) < 0)
+			break;
+		out->dirs[out->n_dirs++] = dir;
+	}
+	hierarchies_free(h, n);
+	if (out->dirs == NULL)
+		return hull_error_set(err, ENOMEM, "cgroup");
+	return 0;
+}
+
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err)
 {
 	char value[32];

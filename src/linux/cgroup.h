@@ -26,6 +26,9 @@ int cgroup_detect_layout(enum cgroup_layout *out, struct hull_error **err);
  * cgroup, empty meaning `hull/<id>`) and creates the directories. */
 int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *out, struct hull_error **err);
 
+/* The directories of pid's cgroups whose path contains must_contain (a systemd unit name). */
+int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *out, struct hull_error **err);
+
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err);
 
 /* Signals every process of the cgroup (SIGKILL through cgroup.kill where the kernel has it). */

@@ -82,8 +82,8 @@ json_object *oci_features_document(void)
 	json_object_object_add(lnx, "capabilities", caps);
 	json_object_object_add(cgroup, "v1", json_object_new_boolean(true));
 	json_object_object_add(cgroup, "v2", json_object_new_boolean(true));
-	json_object_object_add(cgroup, "systemd", json_object_new_boolean(false));
-	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(false));
+	json_object_object_add(cgroup, "systemd", json_object_new_boolean(true));
+	json_object_object_add(cgroup, "systemdUser", json_object_new_boolean(true));
 	json_object_object_add(cgroup, "rdma", json_object_new_boolean(true));
 	json_object_object_add(lnx, "cgroup", cgroup);
 	json_object *seccomp = enabled(true);

@@ -25,6 +25,7 @@
 #include "linux/cgroup.h"
 #include "linux/cgroup_devices.h"
 #include "linux/cgroup_resources.h"
+#include "linux/cgroup_systemd.h"
 #include "oci/names.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
@@ -45,6 +46,7 @@ struct create_job {
 	struct container_state state;
 	struct container_launch launch;
 	struct cgroup_plan resources;
+	struct systemd_unit unit; /* with the systemd cgroup manager */
 	struct device_rules device_rules;
 	int runtime_sync_fd;
 	pid_t pid;
@@ -113,6 +115,16 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = plan_resources(j, err)) < 0)
 		return ret;
+	if (j->rt->cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
+		if (!systemd_is_running())
+			return hull_error_fail(
+			    err, ENOTSUP,
+			    "the systemd cgroup manager needs systemd running the host (no "
+			    "/run/systemd/system); use --cgroup-manager=cgroupfs");
+		if ((ret = systemd_unit_parse(j->spec->linux_.cgroups_path, o->id, geteuid() != 0, &j->unit,
+					      err)) < 0)
+			return hull_error_wrap(err, "%s/config.json", j->bundle);
+	}
 	/* The cache lives under the state root, which the first create of all makes here already. */
 	char cache[PATH_MAX];
 	snprintf(cache, sizeof(cache), "%s/" RUNTIME_SECCOMP_CACHE, j->rt->state_root);
@@ -179,8 +191,17 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 
 	j->state.pid = j->pid;
 	process_start_time(j->pid, &j->state.start_time, NULL);
-	if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0)
+	if (j->rt->cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
+		/* A scope is made with its first process in it; the limits follow in the delegated cgroup. */
+		if ((ret = systemd_scope_start(&j->unit, j->pid, geteuid() != 0, &j->state.cgroups, err)) < 0)
+			return ret;
+		j->state.systemd_unit = strdup(j->unit.name);
+		if ((ret = cgroup_devices_apply(&j->state.cgroups, &j->device_rules, err)) < 0 ||
+		    (ret = cgroup_resources_apply(&j->state.cgroups, &j->resources, err)) < 0)
+			return ret;
+	} else if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0) {
 		return ret;
+	}
 	state_json = state_json_text(&j->state);
 	if (state_json == NULL)
 		return hull_error_set(err, ENOMEM, "state");
@@ -243,6 +264,9 @@ static void undo(struct create_job *j)
 		if (j->pid_is_child)
 			waitpid(j->pid, NULL, 0);
 	}
+	if (j->state.systemd_unit)
+		systemd_scope_stop(j->state.systemd_unit, geteuid() != 0, &ignored);
+	hull_error_free(&ignored);
 	if (j->state.cgroups.n_dirs)
 		cgroup_remove(&j->state.cgroups, &ignored);
 	hull_error_free(&ignored);
@@ -311,7 +335,7 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		ret = hull_error_set(err, ENOMEM, "state");
 		goto fail;
 	}
-	if (rt->cgroup_manager != CGROUP_MANAGER_DISABLED &&
+	if (rt->cgroup_manager == CGROUP_MANAGER_CGROUPFS &&
 	    ((ret = make_cgroups(&j, err)) < 0 ||
 	     (ret = cgroup_devices_apply(&j.state.cgroups, &j.device_rules, err)) < 0 ||
 	     (ret = cgroup_resources_apply(&j.state.cgroups, &j.resources, err)) < 0))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "linux/cgroup_systemd.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -217,6 +218,8 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 		goto out;
 	}
 	if ((ret = stop_processes(&state, err)) < 0)
+		goto out;
+	if (state.systemd_unit && (ret = systemd_scope_stop(state.systemd_unit, geteuid() != 0, err)) < 0)
 		goto out;
 	if (state.cgroups.n_dirs && (ret = cgroup_remove(&state.cgroups, err)) < 0)
 		goto out;

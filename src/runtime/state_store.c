@@ -160,6 +160,8 @@ int state_save(const struct state_dir *dir, const struct container_state *s, str
 	json_object_object_add(extra, "sharesHostPidNamespace",
 			       json_object_new_boolean(s->shares_host_pid_ns));
 	json_object_object_add(extra, "cgroups", cgroup_set_to_json(&s->cgroups));
+	if (s->systemd_unit)
+		json_object_object_add(extra, "systemdUnit", json_object_new_string(s->systemd_unit));
 	json_object_object_add(o, "hull", extra);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	ret = fs_write_file_atomic(dir->fd, "state.json", text, strlen(text), 0600, err);
@@ -185,6 +187,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	cleanup_free char *text = NULL;
 	json_object *doc = NULL, *extra = NULL, *annotations = NULL, *cgroups = NULL;
 	const char *id = NULL, *status = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL, *owner = NULL;
+	const char *unit = NULL;
 	int64_t pid = 0;
 	uint64_t start_time = 0;
 	bool shares = false;
@@ -207,6 +210,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	    (ret = json_field_uint64(extra, "hull", "startTime", &start_time, err)) < 0 ||
 	    (ret = json_field_bool(extra, "hull", "sharesHostPidNamespace", &shares, err)) < 0 ||
 	    (ret = json_field_array(extra, "hull", "cgroups", &cgroups, err)) < 0 ||
+	    (ret = json_field_string(extra, "hull", "systemdUnit", &unit, err)) < 0 ||
 	    (ret = cgroup_set_from_json(cgroups, &s->cgroups, err)) < 0) {
 		json_object_put(doc);
 		return hull_error_wrap(err, "container `%s`: state.json", dir->id);
@@ -220,6 +224,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	s->start_time = start_time;
 	s->status = status_from_name(status);
 	s->shares_host_pid_ns = shares;
+	s->systemd_unit = unit ? strdup(unit) : NULL;
 	s->annotations = annotations ? json_object_get(annotations) : NULL;
 	json_object_put(doc);
 	return 0;
@@ -234,6 +239,7 @@ void state_free(struct container_state *s)
 	free(s->owner);
 	json_object_put(s->annotations);
 	cgroup_set_free(&s->cgroups);
+	free(s->systemd_unit);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -33,6 +33,7 @@ struct container_state {
 	bool shares_host_pid_ns; /* its processes are not ended with the first one */
 	json_object *annotations;
 	struct cgroup_set cgroups;
+	char *systemd_unit; /* the scope of the systemd cgroup manager, NULL with cgroupfs */
 };
 
 /* A container's directory, open and locked. */

@@ -180,3 +180,16 @@ counter() { awk '{ print $14 + $15 }' "/proc/$(state_field c1 pid)/stat"; }
 	hr delete c1
 	assert_nothing_left
 }
+
+@test "the systemd cgroup manager puts the container in a transient scope with the limits" {
+	[ -d /run/systemd/system ] || skip "systemd is not PID 1 on this host (no /run/systemd/system)"
+	cfg --arg n "$CGPARENT" '.linux.cgroupsPath = "system.slice:hull-test:\($n)" |
+		.linux.resources = {"pids": {"limit": 42}}'
+	args sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max'
+	run hr --systemd-cgroup run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hull-test-$CGPARENT.scope"* ]] || [[ "$output" == *"0::/"* ]]
+	[[ "$output" == *42* ]]
+	run systemctl is-active "hull-test-$CGPARENT.scope"
+	[ "$output" != active ]
+}

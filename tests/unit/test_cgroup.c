@@ -11,6 +11,7 @@
 
 #include "linux/cgroup_devices.h"
 #include "linux/cgroup_resources.h"
+#include "linux/cgroup_systemd.h"
 #include "linux/device_rules.h"
 #include "util/fs.h"
 
@@ -251,6 +252,30 @@ static void device_defaults_follow_the_last_wildcard(void **state)
 	json_object_put(o);
 }
 
+static void systemd_unit_names(void **state)
+{
+	struct hull_error *err = NULL;
+	struct systemd_unit u;
+
+	(void)state;
+	assert_int_equal(systemd_unit_parse("", "web", false, &u, &err), 0);
+	assert_string_equal(u.slice, "system.slice");
+	assert_string_equal(u.name, "hull-web.scope");
+	assert_int_equal(systemd_unit_parse("machine.slice:libpod:abc", "web", false, &u, &err), 0);
+	assert_string_equal(u.slice, "machine.slice");
+	assert_string_equal(u.name, "libpod-abc.scope");
+	assert_int_equal(systemd_unit_parse("::", "web", true, &u, &err), 0);
+	assert_string_equal(u.slice, "user.slice");
+	assert_string_equal(u.name, "web.scope");
+	assert_fails_with(systemd_unit_parse("/sys/fs/cgroup/x", "web", false, &u, &err), err,
+			  "slice:prefix:name");
+	assert_fails_with(systemd_unit_parse("a:b:c:d", "web", false, &u, &err), err, "slice:prefix:name");
+	assert_fails_with(systemd_unit_parse("notaslice:x:y", "web", false, &u, &err), err, "slice");
+	assert_fails_with(systemd_unit_parse("system.slice:x:../y", "web", false, &u, &err), err, "slice");
+	assert_fails_with(systemd_unit_parse("system.slice:x:y.slice", "web", false, &u, &err), err, "scope");
+
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +285,7 @@ int main(void)
 	    cmocka_unit_test(bad_values_are_refused),
 	    cmocka_unit_test(missing_controller_is_named),
 	    cmocka_unit_test(device_defaults_follow_the_last_wildcard),
+	    cmocka_unit_test(systemd_unit_names),
 	};
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
 }

@@ -150,13 +150,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	name = argv[optind];
-	if (cli.rt.cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
-		/* Until the systemd driver exists, say so instead of silently managing cgroups another way.
-		 */
-		hull_log_error("the systemd cgroup manager is not available in this build: use "
-			       "--cgroup-manager=cgroupfs");
-		return 1;
-	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(commands[i]->name, name) != 0)
 			continue;
