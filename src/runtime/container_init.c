@@ -229,9 +229,6 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	const struct oci_spec *spec = l->spec;
 	int conn;
 
-	/* Not dumpable: other processes of the container cannot ptrace us or open /proc/<pid>/exe, which is
-	 * the runtime's binary until execve. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	reset_signals();
 	for (size_t i = 0; i < sizeof(l->runtime_fds) / sizeof(l->runtime_fds[0]); i++)
 		if (l->runtime_fds[i] >= 0)
@@ -239,6 +236,11 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	/* If the runtime dies during setup, the next receive sees end-of-file and this process exits. */
 	if (sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, &c.state_json, &err) < 0)
 		_exit(127);
+	/* Not dumpable from here on: other processes of the container cannot ptrace us or open
+	 * /proc/<pid>/exe, which is the runtime's binary until execve.  Only now: an unprivileged runtime
+	 * writes our uid_map before it lets us continue, and a non-dumpable process's /proc files belong to
+	 * root. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	c.host_pid = state_pid(c.state_json);
 	if ((l->new_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_errno(&err, "become root in the user namespace (is 0 mapped?)");

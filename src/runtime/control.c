@@ -9,6 +9,7 @@
 #include "linux/cgroup.h"
 #include "linux/cgroup_devices.h"
 #include "linux/cgroup_resources.h"
+#include "linux/cgroup_stats.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -168,4 +169,25 @@ int runtime_pids(const struct runtime_context *rt, const char *id, pid_t **pids,
 		ret = cgroup_list_pids(&state.cgroups, pids, count, err);
 	state_free(&state);
 	return ret < 0 ? hull_error_wrap(err, "ps `%s`", id) : 0;
+}
+
+int runtime_stats(const struct runtime_context *rt, const char *id, json_object **stats, uint64_t *oom_kills,
+		  bool *running, struct hull_error **err)
+{
+	struct container_state state;
+	int ret;
+
+	*stats = NULL;
+	if ((ret = runtime_state(rt, id, &state, err)) < 0)
+		return hull_error_wrap(err, "events");
+	if (state.cgroups.n_dirs == 0) {
+		state_free(&state);
+		return hull_error_fail(
+		    err, ENOTSUP, "events `%s`: the container has no cgroup (cgroups were disabled)", id);
+	}
+	*stats = cgroup_stats(&state.cgroups);
+	*oom_kills = cgroup_oom_kills(&state.cgroups);
+	*running = state.status == STATUS_RUNNING || state.status == STATUS_PAUSED;
+	state_free(&state);
+	return 0;
 }

@@ -3,6 +3,7 @@
 #define HULL_RUNTIME_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
@@ -94,6 +95,10 @@ int runtime_update(const struct runtime_context *rt, const char *id, json_object
 /* The pids of the container's processes (malloc'd), empty once it has stopped. */
 int runtime_pids(const struct runtime_context *rt, const char *id, pid_t **pids, size_t *count,
 		 struct hull_error **err);
+
+/* The container's usage (runc's `events --stats` data), its OOM kill count and whether it still runs. */
+int runtime_stats(const struct runtime_context *rt, const char *id, json_object **stats, uint64_t *oom_kills,
+		  bool *running, struct hull_error **err);
 
 /* The state with a live status; the caller frees it. */
 int runtime_state(const struct runtime_context *rt, const char *id, struct container_state *out,

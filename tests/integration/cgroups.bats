@@ -193,3 +193,28 @@ counter() { awk '{ print $14 + $15 }' "/proc/$(state_field c1 pid)/stat"; }
 	run systemctl is-active "hull-test-$CGPARENT.scope"
 	[ "$output" != active ]
 }
+
+@test "events --stats reports usage and limits; events reports an OOM kill and ends with the container" {
+	cfg '.linux.resources = {"memory": {"limit": 16777216, "swap": 16777216}, "pids": {"limit": 50}}'
+	args sleep 1000
+	hr run -d --bundle "$BUNDLE" c1
+	run hr events --stats c1
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.type == "stats" and .id == "c1" and .data.memory.usage.limit == 16777216 and
+		.data.memory.usage.usage > 0 and .data.pids.current == 1 and .data.pids.limit == 50 and
+		.data.cpu.usage.total > 0'
+	hr events --interval 100ms c1 >"$BATS_TEST_TMPDIR/events" &
+	events=$!
+	sleep 0.3
+	run hr exec c1 sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a)'
+	[ "$status" -ne 0 ]
+	sleep 0.3
+	hr kill c1 KILL
+	# events ends by itself once the container has stopped.
+	wait "$events"
+	grep -q '"type":"oom"' "$BATS_TEST_TMPDIR/events"
+	[ "$(grep -c '"type":"stats"' "$BATS_TEST_TMPDIR/events")" -ge 3 ]
+	run_expect_fail hr events --interval soon c1
+	assert_one_line_error events --interval soon
+	hr delete c1
+}

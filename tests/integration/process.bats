@@ -166,3 +166,16 @@ teardown() { hull_common_teardown; }
 	[ "${lines[0]}" = "1 1" ]
 	[ "${lines[1]}" = activated ]
 }
+
+@test "AppArmor profile and SELinux label: ignored with a debug message on a host without them" {
+	[ ! -e /sys/module/apparmor/parameters/enabled ] || [ "$(cat /sys/module/apparmor/parameters/enabled)" != Y ] ||
+		skip "AppArmor is enabled here: the profile would have to exist"
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here: the label would have to be valid"
+	cfg '.process.apparmorProfile = "hull-test-profile" | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	args echo ran
+	run hr --debug run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"AppArmor is not enabled"*"hull-test-profile"* ]]
+	[[ "$output" == *"SELinux is not enabled"* ]]
+	[[ "$output" == *ran* ]]
+}

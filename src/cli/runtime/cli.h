@@ -39,6 +39,6 @@ int cli_parse_create_options(const char *command, int argc, char **argv, struct 
 			     bool *detach, bool *keep);
 
 extern const struct cli_command cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete, cmd_list,
-    cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_exec;
+    cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_exec, cmd_events;
 
 #endif

@@ -10,8 +10,8 @@
 #include "util/log.h"
 
 static const struct cli_command *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_run,	 &cmd_state,  &cmd_kill,   &cmd_delete, &cmd_list,
-    &cmd_exec,	 &cmd_ps,    &cmd_pause, &cmd_resume, &cmd_update, &cmd_spec,	&cmd_features,
+    &cmd_create, &cmd_start, &cmd_run,	  &cmd_state,  &cmd_kill,   &cmd_delete, &cmd_list,	&cmd_exec,
+    &cmd_ps,	 &cmd_pause, &cmd_resume, &cmd_update, &cmd_events, &cmd_spec,	 &cmd_features,
 };
 
 static void print_usage(FILE *out)
