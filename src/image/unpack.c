@@ -1,0 +1,388 @@
+#include "image/unpack.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/rootpath.h"
+
+#define WHITEOUT ".wh."
+#define OPAQUE	 ".wh..wh..opq"
+
+/* Paths made by this layer (an opaque directory keeps them) and directories whose mode and mtime are set
+ * last (writing into a directory changes its mtime, and a read-only one could not be written into). */
+struct unpack_job {
+	int root_fd;
+	struct archive *a;
+	const struct unpack_limits *limits;
+	uint64_t bytes, entries;
+	char **made;
+	size_t n_made, cap_made;
+	struct dir_meta {
+		char *path;
+		mode_t mode;
+		struct timespec mtime;
+	} * dirs;
+	size_t n_dirs, cap_dirs;
+};
+
+/* The entry's path without leading "/" and "./", NULL when a component is ".." (it would name a place
+ * outside the directory the layer describes: refused rather than reinterpreted). */
+static char *clean_path(const char *raw)
+{
+	size_t n = strlen(raw);
+	char *out = malloc(n + 1), *w = out;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *p = raw; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t len = (size_t)(end - p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			free(out);
+			return NULL;
+		}
+		if (len > 0 && !(len == 1 && p[0] == '.')) {
+			if (w != out)
+				*w++ = '/';
+			memcpy(w, p, len);
+			w += len;
+		}
+		p = *end ? end + 1 : end;
+	}
+	*w = '\0';
+	return out;
+}
+
+static int remember(char ***list, size_t *n, size_t *cap, char *item)
+{
+	if (*n == *cap) {
+		size_t bigger = *cap ? *cap * 2 : 64;
+		char **grown = realloc(*list, bigger * sizeof(char *));
+		if (grown == NULL)
+			return -ENOMEM;
+		*list = grown;
+		*cap = bigger;
+	}
+	(*list)[(*n)++] = item;
+	return 0;
+}
+
+static bool made_by_layer(const struct unpack_job *j, const char *path)
+{
+	for (size_t i = 0; i < j->n_made; i++)
+		if (strcmp(j->made[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Removes name in the directory dir_fd, recursively, without following symlinks. */
+static int remove_entry(int dir_fd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
+	return fs_remove_tree(dir_fd, name, NULL);
+}
+
+/* The parent directory of path inside the root, made if missing; root_fd itself for top-level entries. */
+static int open_parent(struct unpack_job *j, const char *path, const char **name, struct hull_error **err)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *parent = NULL;
+
+	if (slash == NULL) {
+		*name = path;
+		return fcntl(j->root_fd, F_DUPFD_CLOEXEC, 3);
+	}
+	*name = slash + 1;
+	parent = strndup(path, (size_t)(slash - path));
+	if (parent == NULL)
+		return hull_error_set(err, ENOMEM, "unpack");
+	return rootpath_ensure(j->root_fd, parent, true, 0755, err);
+}
+
+static int opaque_dir(struct unpack_job *j, const char *dir, struct hull_error **err)
+{
+	cleanup_close int fd = -1;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+
+	fd = *dir ? rootpath_open(j->root_fd, dir, O_RDONLY | O_DIRECTORY, NULL)
+		  : fcntl(j->root_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return 0; /* nothing below it yet */
+	d = fdopendir(fd);
+	if (d == NULL)
+		return hull_error_errno(err, "opaque directory `%s`", dir);
+	fd = -1;
+	while ((e = readdir(d)) != NULL) {
+		cleanup_free char *child = NULL;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (asprintf(&child, "%s%s%s", dir, *dir ? "/" : "", e->d_name) < 0)
+			return hull_error_set(err, ENOMEM, "unpack");
+		if (!made_by_layer(j, child) && remove_entry(dirfd(d), e->d_name) < 0)
+			return hull_error_errno(err, "opaque directory `%s`: remove `%s`", dir, e->d_name);
+	}
+	return 0;
+}
+
+static int whiteout(struct unpack_job *j, const char *path, struct hull_error **err)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	cleanup_free char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+	cleanup_close int dir_fd = -1;
+
+	if (dir == NULL)
+		return hull_error_set(err, ENOMEM, "unpack");
+	if (strcmp(name, OPAQUE) == 0)
+		return opaque_dir(j, dir, err);
+	name += strlen(WHITEOUT);
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return hull_error_invalid(err, "whiteout `%s`: names nothing", path);
+	dir_fd = *dir ? rootpath_open(j->root_fd, dir, O_PATH | O_DIRECTORY, NULL)
+		      : fcntl(j->root_fd, F_DUPFD_CLOEXEC, 3);
+	if (dir_fd < 0)
+		return 0; /* its directory does not exist: nothing to hide */
+	if (remove_entry(dir_fd, name) < 0)
+		return hull_error_errno(err, "whiteout `%s`", path);
+	return 0;
+}
+
+static int copy_data(struct unpack_job *j, int fd, const char *path, struct hull_error **err)
+{
+	const void *buf;
+	size_t size;
+	int64_t offset;
+	int r;
+
+	while ((r = archive_read_data_block(j->a, &buf, &size, &offset)) == ARCHIVE_OK) {
+		j->bytes += size;
+		if (j->bytes > j->limits->max_bytes)
+			return hull_error_fail(
+			    err, EFBIG, "layer: more than %llu bytes of file content (a decompression bomb?)",
+			    (unsigned long long)j->limits->max_bytes);
+		if (pwrite(fd, buf, size, offset) != (ssize_t)size)
+			return hull_error_errno(err, "write `%s`", path);
+	}
+	if (r != ARCHIVE_EOF)
+		return hull_error_fail(err, EIO, "layer: `%s`: %s", path, archive_error_string(j->a));
+	return 0;
+}
+
+/* Ownership, then mode (chown clears setuid bits), xattrs and mtime, on the entry name in dir_fd. */
+static int apply_meta(int dir_fd, const char *name, struct archive_entry *e, bool symlink, bool set_mtime,
+		      struct hull_error **err)
+{
+	struct timespec times[2] = {{.tv_nsec = UTIME_OMIT},
+				    {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}};
+	const char *xname;
+	const void *value;
+	size_t size;
+	char path[64 + NAME_MAX];
+
+	if (fchownat(dir_fd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+		     AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_errno(err, "chown `%s`", name);
+	if (!symlink && fchmodat(dir_fd, name, archive_entry_perm(e), 0) < 0)
+		return hull_error_errno(err, "chmod `%s`", name);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dir_fd, name);
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK)
+		if (lsetxattr(path, xname, value, size, 0) < 0)
+			hull_log_debug("xattr `%s` of `%s` not set: %m", xname, name);
+	if (set_mtime && utimensat(dir_fd, name, times, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_errno(err, "set the mtime of `%s`", name);
+	return 0;
+}
+
+static int make_entry(struct unpack_job *j, struct archive_entry *e, const char *path,
+		      struct hull_error **err)
+{
+	mode_t type = archive_entry_filetype(e);
+	const char *link = archive_entry_hardlink(e), *name;
+	cleanup_close int parent = open_parent(j, path, &name, err);
+	struct stat st;
+	int ret;
+
+	if (parent < 0)
+		return parent;
+	/* An existing entry is replaced, except a directory by a directory (which keeps its contents). */
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !(S_ISDIR(st.st_mode) && type == AE_IFDIR && link == NULL) && remove_entry(parent, name) < 0)
+		return hull_error_errno(err, "replace `%s`", path);
+	if (link) {
+		cleanup_free char *target = clean_path(link);
+		cleanup_close int target_fd = -1;
+		if (target == NULL || *target == '\0')
+			return hull_error_invalid(err, "hard link `%s`: target leaves the root", path);
+		/* Resolved inside the root: a link "to /etc/passwd" can only reach the root's own. */
+		target_fd = rootpath_open(j->root_fd, target, O_PATH | O_NOFOLLOW, err);
+		if (target_fd < 0)
+			return hull_error_wrap(err, "hard link `%s`", path);
+		if (fstat(target_fd, &st) < 0 || S_ISDIR(st.st_mode))
+			return hull_error_invalid(err, "hard link `%s`: target `%s` is a directory", path,
+						  target);
+		if (linkat(target_fd, "", parent, name, AT_EMPTY_PATH) < 0)
+			return hull_error_errno(err, "hard link `%s`", path);
+		return 0;
+	}
+	switch (type) {
+	case AE_IFDIR: {
+		struct dir_meta *grown;
+		if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+			return hull_error_errno(err, "mkdir `%s`", path);
+		if ((ret = apply_meta(parent, name, e, false, false, err)) < 0)
+			return ret;
+		/* Writable by us until the end, then its own mode and mtime. */
+		fchmodat(parent, name, 0700, 0);
+		if (j->n_dirs == j->cap_dirs) {
+			j->cap_dirs = j->cap_dirs ? j->cap_dirs * 2 : 64;
+			grown = realloc(j->dirs, j->cap_dirs * sizeof(*grown));
+			if (grown == NULL)
+				return hull_error_set(err, ENOMEM, "unpack");
+			j->dirs = grown;
+		}
+		j->dirs[j->n_dirs++] =
+		    (struct dir_meta){strdup(path),
+				      archive_entry_perm(e),
+				      {archive_entry_mtime(e), archive_entry_mtime_nsec(e)}};
+		return 0;
+	}
+	case AE_IFREG: {
+		cleanup_close int fd =
+		    openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return hull_error_errno(err, "create `%s`", path);
+		if ((ret = copy_data(j, fd, path, err)) < 0 || ftruncate(fd, archive_entry_size(e)) < 0)
+			return ret < 0 ? ret : hull_error_errno(err, "size `%s`", path);
+		break;
+	}
+	case AE_IFLNK:
+		if (symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e) : "", parent, name) < 0)
+			return hull_error_errno(err, "symlink `%s`", path);
+		return apply_meta(parent, name, e, true, true, err);
+	case AE_IFCHR:
+	case AE_IFBLK:
+		/* A device node inside the root is the image's business; what it may open is the device
+		 * cgroup's. */
+		if (mknodat(parent, name, type | 0600,
+			    makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
+			return hull_error_errno(err, "device node `%s`", path);
+		break;
+	case AE_IFIFO:
+		if (mkfifoat(parent, name, 0600) < 0)
+			return hull_error_errno(err, "fifo `%s`", path);
+		break;
+	default:
+		hull_log_debug("layer: `%s`: entry type %o skipped", path, type);
+		return 0;
+	}
+	return apply_meta(parent, name, e, false, true, err);
+}
+
+/* Directories deepest first, so that setting one's mtime is not undone by its children. */
+static int finish_dirs(struct unpack_job *j, struct hull_error **err)
+{
+	for (size_t i = j->n_dirs; i-- > 0;) {
+		struct dir_meta *d = &j->dirs[i];
+		struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, d->mtime};
+		cleanup_close int fd =
+		    d->path ? rootpath_open(j->root_fd, d->path, O_PATH | O_DIRECTORY, NULL) : -1;
+		char proc[64];
+		if (fd < 0)
+			continue; /* removed by a later whiteout or replaced */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		if (chmod(proc, d->mode) < 0 || utimensat(AT_FDCWD, proc, times, 0) < 0)
+			return hull_error_errno(err, "directory `%s`", d->path);
+	}
+	return 0;
+}
+
+static int unpack(struct unpack_job *j, struct hull_error **err)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(j->a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		cleanup_free char *path =
+		    clean_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+		const char *name;
+		int ret;
+
+		if (++j->entries > j->limits->max_entries)
+			return hull_error_fail(err, EFBIG, "layer: more than %llu entries",
+					       (unsigned long long)j->limits->max_entries);
+		if (path == NULL)
+			return hull_error_invalid(err, "layer: entry `%s`: `..` would leave the root",
+						  archive_entry_pathname(e));
+		if (*path == '\0')
+			continue; /* the root itself */
+		name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		if (strncmp(name, WHITEOUT, strlen(WHITEOUT)) == 0) {
+			if ((ret = whiteout(j, path, err)) < 0)
+				return ret;
+			continue;
+		}
+		if ((ret = make_entry(j, e, path, err)) < 0)
+			return hull_error_wrap(err, "layer");
+		if (remember(&j->made, &j->n_made, &j->cap_made, path) < 0)
+			return hull_error_set(err, ENOMEM, "unpack");
+		path = NULL;
+	}
+	if (r != ARCHIVE_EOF)
+		return hull_error_fail(err, EIO, "layer: truncated or corrupt: %s",
+				       archive_error_string(j->a));
+	return finish_dirs(j, err);
+}
+
+int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_limits *limits, struct hull_error **err)
+{
+	struct unpack_limits l = {64ull << 30, 4u << 20};
+	struct unpack_job j = {.root_fd = root_fd, .limits = &l};
+	int ret;
+
+	if (limits && limits->max_bytes)
+		l.max_bytes = limits->max_bytes;
+	if (limits && limits->max_entries)
+		l.max_entries = limits->max_entries;
+	j.a = archive_read_new();
+	if (j.a == NULL)
+		return hull_error_set(err, ENOMEM, "unpack");
+	/* Only the compressions layers use, in-process: no external filter programs. */
+	archive_read_support_filter_gzip(j.a);
+	archive_read_support_filter_zstd(j.a);
+	archive_read_support_filter_none(j.a);
+	archive_read_support_format_tar(j.a);
+	if (archive_read_open_fd(j.a, layer_fd, 1 << 16) != ARCHIVE_OK)
+		ret = hull_error_fail(err, EIO, "layer: %s", archive_error_string(j.a));
+	else
+		ret = unpack(&j, err);
+	archive_read_free(j.a);
+	for (size_t i = 0; i < j.n_made; i++)
+		free(j.made[i]);
+	free(j.made);
+	for (size_t i = 0; i < j.n_dirs; i++)
+		free(j.dirs[i].path);
+	free(j.dirs);
+	return ret;
+}
