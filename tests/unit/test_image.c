@@ -5,6 +5,13 @@
 
 #include "image/digest.h"
 #include "image/reference.h"
+#include "image/runtime_config.h"
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void check(const char *text, const char *domain, const char *repo, const char *tag, const char *digest,
 		  const char *canonical)
@@ -123,12 +130,153 @@ static void digests_are_checked_before_use(void **state)
 	assert_fails_with(digest_validate(NULL, &err), err, "missing");
 }
 
+static char img_root[64];
+
+static int make_image_root(void **state)
+{
+	char path[128];
+
+	(void)state;
+	snprintf(img_root, sizeof(img_root), "/tmp/hull-unit-img-XXXXXX");
+	assert_non_null(mkdtemp(img_root));
+	snprintf(path, sizeof(path), "%s/etc", img_root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/etc/passwd", img_root);
+	FILE *f = fopen(path, "w");
+	fputs("root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/bin/false\napp:x:1000:1001::/:/bin/sh\n",
+	      f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/etc/group", img_root);
+	f = fopen(path, "w");
+	fputs("root:x:0:\nwww:x:33:\napps:x:1001:\naudio:x:29:app,www\nvideo:x:44:app\n", f);
+	fclose(f);
+	return 0;
+}
+
+static int remove_image_root(void **state)
+{
+	(void)state;
+	fs_remove_tree(AT_FDCWD, img_root, NULL);
+	return 0;
+}
+
+static json_object *convert(const char *config, struct hull_error **err, int *ret)
+{
+	json_object *image = json_tokener_parse(config);
+	json_object *spec = json_tokener_parse("{\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}}");
+	int root_fd = open(img_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_non_null(image);
+	*ret = image_config_apply(image, root_fd, spec, err);
+	close(root_fd);
+	json_object_put(image);
+	return spec;
+}
+
+static const char *at(json_object *o, const char *path)
+{
+	static char buf[512];
+	json_object *cur = o;
+	char copy[256], *save = NULL;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	for (char *k = strtok_r(copy, ".", &save); k && cur; k = strtok_r(NULL, ".", &save)) {
+		if (json_object_is_type(cur, json_type_array))
+			cur = json_object_array_get_idx(cur, (size_t)atoi(k));
+		else if (!json_object_object_get_ex(cur, k, &cur))
+			cur = NULL;
+	}
+	snprintf(buf, sizeof(buf), "%s", cur ? json_object_get_string(cur) : "(none)");
+	return buf;
+}
+
+static void image_config_becomes_the_process(void **state)
+{
+	struct hull_error *err = NULL;
+	int ret;
+	json_object *spec;
+
+	(void)state;
+	spec = convert("{\"config\": {\"Entrypoint\": [\"/bin/server\"], \"Cmd\": [\"--port\", \"80\"],"
+		       "\"Env\": [\"A=1\"], \"WorkingDir\": \"/srv\", \"User\": \"app\","
+		       "\"ExposedPorts\": {\"80/tcp\": {}, \"53/udp\": {}}, \"StopSignal\": \"SIGQUIT\","
+		       "\"Labels\": {\"org.example.k\": \"v\"}}}",
+		       &err, &ret);
+	if (ret < 0)
+		fail_msg("%s", err->message);
+	assert_string_equal(at(spec, "process.args.0"), "/bin/server");
+	assert_string_equal(at(spec, "process.args.2"), "80");
+	assert_string_equal(at(spec, "process.env.0"), "A=1");
+	assert_true(strncmp(at(spec, "process.env.1"), "PATH=", 5) == 0);
+	assert_string_equal(at(spec, "process.cwd"), "/srv");
+	assert_string_equal(at(spec, "process.user.uid"), "1000");
+	assert_string_equal(at(spec, "process.user.gid"), "1001");
+	assert_string_equal(at(spec, "process.user.additionalGids.0"), "29");
+	assert_string_equal(at(spec, "process.user.additionalGids.1"), "44");
+	assert_string_equal(at(spec, "annotations.org.opencontainers.image.stopSignal"),
+			    "(none)"); /* dotted key */
+	json_object *ann = json_object_object_get(spec, "annotations");
+	assert_string_equal(
+	    json_object_get_string(json_object_object_get(ann, "org.opencontainers.image.stopSignal")),
+	    "SIGQUIT");
+	assert_string_equal(
+	    json_object_get_string(json_object_object_get(ann, "org.opencontainers.image.exposedPorts")),
+	    "80/tcp,53/udp");
+	assert_string_equal(json_object_get_string(json_object_object_get(ann, "org.example.k")), "v");
+	json_object_put(spec);
+
+	/* uid:group, uid alone (its passwd entry gives the group), a number without an entry. */
+	spec = convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"33:apps\"}}", &err, &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(at(spec, "process.user.uid"), "33");
+	assert_string_equal(at(spec, "process.user.gid"), "1001");
+	json_object_put(spec);
+	spec = convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"33\"}}", &err, &ret);
+	assert_string_equal(at(spec, "process.user.gid"), "33");
+	json_object_put(spec);
+	spec = convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"4242:7\"}}", &err, &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(at(spec, "process.user.uid"), "4242");
+	assert_string_equal(at(spec, "process.user.gid"), "7");
+	json_object_put(spec);
+}
+
+static void image_config_errors_and_hostile_passwd(void **state)
+{
+	struct hull_error *err = NULL;
+	int ret;
+	char path[128];
+
+	(void)state;
+	json_object_put(convert("{\"config\": {}}", &err, &ret));
+	assert_fails_with(ret, err, "nothing to run");
+	json_object_put(convert("{\"config\": {\"Cmd\": [1]}}", &err, &ret));
+	assert_fails_with(ret, err, "Cmd[0]");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"nobody-here\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no such user");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"app:nogroup\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no such group");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"WorkingDir\": \"srv\"}}", &err, &ret));
+	assert_fails_with(ret, err, "absolute");
+	/* /etc/passwd as a symlink to the host's: read inside the root, where it leads nowhere, so a user
+	 * that exists only on the host is not found. */
+	snprintf(path, sizeof(path), "%s/etc/passwd", img_root);
+	unlink(path);
+	assert_int_equal(symlink("/../../../../etc/passwd", path), 0);
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"root\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no such user");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(references_normalise_like_docker),
 	    cmocka_unit_test(bad_references_are_refused),
 	    cmocka_unit_test(digests_are_checked_before_use),
+	    cmocka_unit_test_setup_teardown(image_config_becomes_the_process, make_image_root,
+					    remove_image_root),
+	    cmocka_unit_test_setup_teardown(image_config_errors_and_hostile_passwd, make_image_root,
+					    remove_image_root),
 	};
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);
 }

@@ -1,0 +1,244 @@
+#include "image/runtime_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/rootpath.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* A file of the image, read through a descriptor resolved inside its root; NULL when it has none. */
+static char *read_in_root(int root_fd, const char *path)
+{
+	cleanup_close int fd = rootpath_open(root_fd, path, O_RDONLY, NULL);
+	char proc[64];
+	char *text = NULL;
+
+	if (fd < 0)
+		return NULL;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (fs_read_file(AT_FDCWD, proc, &text, NULL, NULL) < 0)
+		return NULL;
+	return text;
+}
+
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 11;
+}
+
+/* Looks up name (or, with by_id, the number) in a passwd- or group-style file: fields separated by ':',
+ * field 0 the name, field 2 the id; *gid_out gets field 3 (passwd's primary group) when asked. */
+static bool lookup(const char *text, const char *name, bool by_id, unsigned long *id, unsigned long *gid_out)
+{
+	for (const char *line = text; line && *line;) {
+		const char *end = strchrnul(line, '\n');
+		char buf[1024];
+		size_t len = (size_t)(end - line);
+		if (len < sizeof(buf)) {
+			char *fields[5] = {NULL};
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			/* strsep keeps empty fields (the password is often empty). */
+			char *p = buf;
+			for (int i = 0; i < 5 && p; i++)
+				fields[i] = strsep(&p, ":");
+			if (fields[0] && fields[2] &&
+			    (by_id ? strcmp(fields[2], name) == 0 : strcmp(fields[0], name) == 0)) {
+				*id = strtoul(fields[2], NULL, 10);
+				if (gid_out && fields[3])
+					*gid_out = strtoul(fields[3], NULL, 10);
+				return true;
+			}
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Groups that list the user by name in their member field. */
+static json_object *supplementary_groups(const char *group_text, const char *user, unsigned long primary)
+{
+	json_object *gids = json_object_new_array();
+
+	for (const char *line = group_text; user && line && *line;) {
+		const char *end = strchrnul(line, '\n');
+		char buf[4096];
+		size_t len = (size_t)(end - line);
+		if (len < sizeof(buf)) {
+			char *p = buf, *fields[4] = {NULL};
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			for (int i = 0; i < 4 && p; i++)
+				fields[i] = strsep(&p, ":");
+			for (char *m = fields[3], *member; m && (member = strsep(&m, ","));) {
+				unsigned long gid = fields[2] ? strtoul(fields[2], NULL, 10) : 0;
+				if (strcmp(member, user) == 0 && gid != primary)
+					json_object_array_add(gids, json_object_new_int64((int64_t)gid));
+			}
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return gids;
+}
+
+static int resolve_user(const char *spec_user, int root_fd, json_object *process, struct hull_error **err)
+{
+	cleanup_free char *copy = strdup(spec_user), *passwd = read_in_root(root_fd, "/etc/passwd"),
+			  *group = read_in_root(root_fd, "/etc/group");
+	char *colon = copy ? strchr(copy, ':') : NULL;
+	const char *user = copy, *grp = colon ? colon + 1 : NULL;
+	unsigned long uid = 0, gid = 0;
+	bool gid_known = false;
+	json_object *u = json_object_new_object();
+
+	if (copy == NULL)
+		return hull_error_set(err, ENOMEM, "User");
+	if (colon)
+		*colon = '\0';
+	if (all_digits(user)) {
+		uid = strtoul(user, NULL, 10);
+		/* A number needs no passwd entry, but one gives the primary group. */
+		gid_known = passwd && lookup(passwd, user, true, &uid, &gid);
+	} else if (!passwd || !lookup(passwd, user, false, &uid, &gid)) {
+		json_object_put(u);
+		return hull_error_invalid(
+		    err, "image config User `%s`: no such user in the image's /etc/passwd", user);
+	} else {
+		gid_known = true;
+	}
+	if (grp && *grp) {
+		if (all_digits(grp)) {
+			gid = strtoul(grp, NULL, 10);
+		} else if (!group || !lookup(group, grp, false, &gid, NULL)) {
+			json_object_put(u);
+			return hull_error_invalid(
+			    err, "image config User `%s`: no such group in the image's /etc/group",
+			    spec_user);
+		}
+		gid_known = true;
+	}
+	if (!gid_known)
+		gid = 0;
+	json_object_object_add(u, "uid", json_object_new_int64((int64_t)uid));
+	json_object_object_add(u, "gid", json_object_new_int64((int64_t)gid));
+	if (!all_digits(user) && group) {
+		json_object *extra = supplementary_groups(group, user, gid);
+		if (json_object_array_length(extra))
+			json_object_object_add(u, "additionalGids", extra);
+		else
+			json_object_put(extra);
+	}
+	json_object_object_add(process, "user", u);
+	return 0;
+}
+
+static json_object *string_array_copy(json_object *a)
+{
+	json_object *out = json_object_new_array();
+
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		json_object_array_add(out, json_object_get(json_object_array_get_idx(a, i)));
+	return out;
+}
+
+static int check_strings(json_object *a, const char *what, struct hull_error **err)
+{
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string))
+			return hull_error_invalid(err, "image config %s[%zu]: expected a string", what, i);
+	return 0;
+}
+
+static void annotate(json_object *spec, const char *key, json_object *value)
+{
+	json_object *annotations = NULL;
+
+	if (!json_object_object_get_ex(spec, "annotations", &annotations) ||
+	    !json_object_is_type(annotations, json_type_object)) {
+		annotations = json_object_new_object();
+		json_object_object_add(spec, "annotations", annotations);
+	}
+	json_object_object_add(annotations, key, value);
+}
+
+int image_config_apply(json_object *image_config, int root_fd, json_object *spec, struct hull_error **err)
+{
+	json_object *config = NULL, *entrypoint = NULL, *cmd = NULL, *env = NULL, *ports = NULL,
+		    *labels = NULL;
+	json_object *process = NULL, *args;
+	const char *workdir = NULL, *user = NULL, *stop = NULL;
+	bool has_path = false;
+	int ret;
+
+	if ((ret = json_field_object(image_config, "image config", "config", &config, err)) < 0 ||
+	    (ret = json_field_array(config, "image config", "Entrypoint", &entrypoint, err)) < 0 ||
+	    (ret = json_field_array(config, "image config", "Cmd", &cmd, err)) < 0 ||
+	    (ret = json_field_array(config, "image config", "Env", &env, err)) < 0 ||
+	    (ret = json_field_string(config, "image config", "WorkingDir", &workdir, err)) < 0 ||
+	    (ret = json_field_string(config, "image config", "User", &user, err)) < 0 ||
+	    (ret = json_field_string(config, "image config", "StopSignal", &stop, err)) < 0 ||
+	    (ret = json_field_object(config, "image config", "ExposedPorts", &ports, err)) < 0 ||
+	    (ret = json_field_object(config, "image config", "Labels", &labels, err)) < 0 ||
+	    (ret = check_strings(entrypoint, "Entrypoint", err)) < 0 ||
+	    (ret = check_strings(cmd, "Cmd", err)) < 0 || (ret = check_strings(env, "Env", err)) < 0)
+		return ret;
+	if (!json_object_object_get_ex(spec, "process", &process) ||
+	    !json_object_is_type(process, json_type_object))
+		return hull_error_invalid(err, "runtime config: no process object to fill");
+	args = string_array_copy(entrypoint);
+	for (size_t i = 0; cmd && i < json_object_array_length(cmd); i++)
+		json_object_array_add(args, json_object_get(json_object_array_get_idx(cmd, i)));
+	if (json_object_array_length(args) == 0) {
+		json_object_put(args);
+		return hull_error_invalid(err, "image config: neither Entrypoint nor Cmd: nothing to run");
+	}
+	json_object_object_add(process, "args", args);
+	/* The image's environment, with a PATH when it sets none (as Docker does). */
+	json_object *penv = string_array_copy(env);
+	for (size_t i = 0; i < json_object_array_length(penv); i++)
+		has_path |=
+		    strncmp(json_object_get_string(json_object_array_get_idx(penv, i)), "PATH=", 5) == 0;
+	if (!has_path)
+		json_object_array_add(penv, json_object_new_string(DEFAULT_PATH));
+	json_object_object_add(process, "env", penv);
+	if (workdir && *workdir) {
+		if (*workdir != '/')
+			return hull_error_invalid(err, "image config WorkingDir `%s`: not an absolute path",
+						  workdir);
+		json_object_object_add(process, "cwd", json_object_new_string(workdir));
+	}
+	if (user && *user && (ret = resolve_user(user, root_fd, process, err)) < 0)
+		return ret;
+	if (ports && json_object_object_length(ports) > 0) {
+		char list[4096] = "";
+		size_t used = 0;
+		json_object_object_foreach(ports, port, unused)
+		{
+			(void)unused;
+			used += (size_t)snprintf(list + used, used < sizeof(list) ? sizeof(list) - used : 0,
+						 "%s%s", used ? "," : "", port);
+		}
+		if (used >= sizeof(list))
+			return hull_error_invalid(err, "image config ExposedPorts: too many");
+		annotate(spec, "org.opencontainers.image.exposedPorts", json_object_new_string(list));
+	}
+	if (stop && *stop)
+		annotate(spec, "org.opencontainers.image.stopSignal", json_object_new_string(stop));
+	if (labels == NULL)
+		return 0;
+	json_object_object_foreach(labels, key, value)
+	{
+		if (!json_object_is_type(value, json_type_string))
+			return hull_error_invalid(err, "image config Labels.%s: expected a string", key);
+		annotate(spec, key, json_object_get(value));
+	}
+	return 0;
+}
