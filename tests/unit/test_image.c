@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "image/digest.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 #include "image/runtime_config.h"
 #include "util/fs.h"
@@ -267,12 +268,92 @@ static void image_config_errors_and_hostile_passwd(void **state)
 	assert_fails_with(ret, err, "no such user");
 }
 
+#define DESC(type, extra) "{\"mediaType\": \"" type "\", \"digest\": \"" D64 "\", \"size\": 10" extra "}"
+
+static void manifests_and_indexes(void **state)
+{
+	struct hull_error *err = NULL;
+	struct manifest m;
+	const struct descriptor *d;
+	const char *index =
+	    "{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_OCI_INDEX
+	    "\", \"manifests\": [" DESC(MEDIA_OCI_MANIFEST, ", \"platform\": {\"os\": \"linux\", "
+							    "\"architecture\": \"arm64\", \"variant\": "
+							    "\"v8\"}") "," DESC(
+		MEDIA_OCI_MANIFEST, ", \"platform\": {\"os\": \"linux\", \"architecture\": \"amd64\"}") "]}";
+	const char *image =
+	    "{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_DOCKER_MANIFEST "\", \"config\": " DESC(
+		"application/vnd.docker.container.image.v1+json",
+		"") ", \"layers\": [" DESC("application/vnd.docker.image.rootfs.diff.tar.gzip", "") "]}";
+
+	(void)state;
+	assert_non_null(strstr(manifest_accept, MEDIA_OCI_INDEX));
+	assert_non_null(strstr(manifest_accept, MEDIA_DOCKER_MANIFEST));
+	assert_int_equal(manifest_parse(index, strlen(index), MEDIA_OCI_INDEX "; charset=utf-8", &m, &err),
+			 0);
+	assert_int_equal(m.kind, MANIFEST_INDEX);
+	assert_int_equal(m.n_manifests, 2);
+	assert_int_equal(manifest_select(&m, "linux", "amd64", NULL, &d, &err), 0);
+	assert_ptr_equal(d, &m.manifests[1]);
+	assert_int_equal(manifest_select(&m, "linux", "arm64", "v8", &d, &err), 0);
+	assert_fails_with(manifest_select(&m, "linux", "s390x", NULL, &d, &err), err,
+			  "linux/arm64/v8, linux/amd64");
+	manifest_free(&m);
+	assert_int_equal(manifest_parse(image, strlen(image), NULL, &m, &err), 0);
+	assert_int_equal(m.kind, MANIFEST_IMAGE);
+	assert_int_equal(m.n_layers, 1);
+	assert_int_equal(m.config.size, 10);
+	manifest_free(&m);
+	/* The registry's type and the document's must agree. */
+	assert_fails_with(manifest_parse(image, strlen(image), MEDIA_OCI_INDEX, &m, &err), err,
+			  "the registry sent");
+}
+
+static void bad_manifests_are_refused(void **state)
+{
+	static const struct {
+		const char *text, *needle;
+	} cases[] = {
+	    {"[]", "object"},
+	    {"{\"schemaVersion\": 1}", "schemaVersion"},
+	    {"{\"schemaVersion\": 2, \"mediaType\": \"text/html\", \"layers\": []}", "not an image manifest"},
+	    {"{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_OCI_INDEX "\", \"layers\": []}",
+	     "must have manifests"},
+	    {"{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_OCI_MANIFEST "\", \"manifests\": []}",
+	     "must have config"},
+	    {"{\"schemaVersion\": 2, \"config\": " DESC(
+		 "application/vnd.oci.image.config.v1+json",
+		 "") ", \"layers\": [{\"mediaType\": \"application/vnd.oci.image.layer.v1.tar\", \"digest\": "
+		     "\"sha256:../../x\", \"size\": 1}]}",
+	     "layers[0]"},
+	    {"{\"schemaVersion\": 2, \"config\": " DESC("application/vnd.oci.image.config.v1+json",
+							"") ", \"layers\": [" DESC("application/x-evil",
+										   "") "]}",
+	     "not a layer"},
+	    {"{\"schemaVersion\": 2, \"config\": " DESC("text/plain", "") ", \"layers\": []}",
+	     "not an image config"},
+	    {"{\"schemaVersion\": 2, \"config\": {\"mediaType\": "
+	     "\"application/vnd.oci.image.config.v1+json\", \"digest\": \"" D64
+	     "\", \"size\": -1}, \"layers\": []}",
+	     "size"},
+	};
+	struct hull_error *err = NULL;
+	struct manifest m;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_fails_with(manifest_parse(cases[i].text, strlen(cases[i].text), NULL, &m, &err), err,
+				  cases[i].needle);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(references_normalise_like_docker),
 	    cmocka_unit_test(bad_references_are_refused),
 	    cmocka_unit_test(digests_are_checked_before_use),
+	    cmocka_unit_test(manifests_and_indexes),
+	    cmocka_unit_test(bad_manifests_are_refused),
 	    cmocka_unit_test_setup_teardown(image_config_becomes_the_process, make_image_root,
 					    remove_image_root),
 	    cmocka_unit_test_setup_teardown(image_config_errors_and_hostile_passwd, make_image_root,
