@@ -304,6 +304,16 @@ int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *
 	return 0;
 }
 
+const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char *path, size_t len)
+{
+	for (size_t i = 0; i < set->n_dirs; i++) {
+		snprintf(path, len, "%s/%s", set->dirs[i], file);
+		if (access(path, F_OK) == 0)
+			return set->dirs[i];
+	}
+	return NULL;
+}
+
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err)
 {
 	char value[32];

@@ -29,6 +29,10 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 /* The directories of pid's cgroups whose path contains must_contain (a systemd unit name). */
 int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *out, struct hull_error **err);
 
+/* The first of the container's directories that has `file` (its path in path), or NULL: how the
+ * writers find the hierarchy of a controller file on v1, hybrid and v2 alike. */
+const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char *path, size_t len);
+
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err);
 
 /* Signals every process of the cgroup (SIGKILL through cgroup.kill where the kernel has it). */

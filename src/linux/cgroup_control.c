@@ -12,17 +12,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-/* The first of the container's directories that has `file`, or NULL. */
-static const char *dir_with(const struct cgroup_set *set, const char *file, char *path, size_t len)
-{
-	for (size_t i = 0; i < set->n_dirs; i++) {
-		snprintf(path, len, "%s/%s", set->dirs[i], file);
-		if (access(path, F_OK) == 0)
-			return set->dirs[i];
-	}
-	return NULL;
-}
-
 /* Polls `file` until it holds `want` (the kernel freezes asynchronously): about two seconds. */
 static int wait_for(const char *file, const char *want, struct hull_error **err)
 {
@@ -42,13 +31,13 @@ int cgroup_freeze(const struct cgroup_set *set, bool freeze, struct hull_error *
 	char path[4200];
 
 	/* v2 first: on a hybrid host the unified hierarchy holds the same processes. */
-	if (dir_with(set, "cgroup.freeze", path, sizeof(path))) {
+	if (cgroup_set_find(set, "cgroup.freeze", path, sizeof(path))) {
 		if (fs_write_file(AT_FDCWD, path, freeze ? "1" : "0", 1, err) < 0)
 			return -1;
 		memcpy(path + strlen(path) - strlen("freeze"), "events", sizeof("events"));
 		return wait_for(path, freeze ? "frozen 1" : "frozen 0", err);
 	}
-	if (dir_with(set, "freezer.state", path, sizeof(path))) {
+	if (cgroup_set_find(set, "freezer.state", path, sizeof(path))) {
 		const char *state = freeze ? "FROZEN" : "THAWED";
 		if (fs_write_file(AT_FDCWD, path, state, strlen(state), err) < 0)
 			return -1;
@@ -66,7 +55,7 @@ int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error *
 	size_t n = 0;
 
 	/* cgroup.kill (Linux 5.14) kills atomically, also processes forking meanwhile. */
-	if (signo == SIGKILL && dir_with(set, "cgroup.kill", path, sizeof(path)) &&
+	if (signo == SIGKILL && cgroup_set_find(set, "cgroup.kill", path, sizeof(path)) &&
 	    fs_write_file(AT_FDCWD, path, "1", 1, NULL) == 0)
 		return 0;
 	if (cgroup_list_pids(set, &pids, &n, err) < 0)

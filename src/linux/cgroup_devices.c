@@ -24,17 +24,6 @@ static bool is_v2_dir(const char *dir)
 	return statfs(dir, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-static const char *v1_devices_dir(const struct cgroup_set *set)
-{
-	for (size_t i = 0; i < set->n_dirs; i++) {
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/devices.allow", set->dirs[i]);
-		if (access(path, F_OK) == 0)
-			return set->dirs[i];
-	}
-	return NULL;
-}
-
 static int apply_v1(const char *dir, const struct device_rules *rules, struct hull_error **err)
 {
 	cleanup_close int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -214,7 +203,10 @@ int cgroup_devices_apply(const struct cgroup_set *set, const struct device_rules
 			 struct hull_error **err)
 {
 	const char *force = getenv("HULL_DEVICE_CGROUP");
-	const char *v1 = force && strcmp(force, "bpf") == 0 ? NULL : v1_devices_dir(set);
+	char path[4200];
+	const char *v1 = force && strcmp(force, "bpf") == 0
+			     ? NULL
+			     : cgroup_set_find(set, "devices.allow", path, sizeof(path));
 
 	if (rules->n_rules == 0)
 		return 0;

@@ -17,6 +17,7 @@
 
 struct planner {
 	struct cgroup_plan *plan;
+	enum cgroup_layout layout;
 	bool v2;
 	char where[64]; /* linux.resources.memory */
 	struct hull_error **err;
@@ -120,6 +121,22 @@ static int limit_text(struct planner *p, const char *key, int64_t v, char *buf, 
 	return 0;
 }
 
+/* A limit of a file recent kernels dropped: skipped where it is missing. */
+static int add_optional_limit(struct planner *p, const char *key, int64_t v, const char *file)
+{
+	char buf[32], field[48];
+	struct cgroup_write *w;
+
+	if (limit_text(p, key, v, buf, sizeof(buf)) < 0)
+		return -EINVAL;
+	snprintf(field, sizeof(field), "memory.%s", key);
+	w = add(p, field, file, "%s", buf);
+	if (w == NULL)
+		return -ENOMEM;
+	w->optional = true;
+	return 0;
+}
+
 static int plan_memory(struct planner *p, json_object *m)
 {
 	int64_t limit = 0, reservation = 0, swap = 0, kernel = 0, tcp = 0;
@@ -174,20 +191,9 @@ static int plan_memory(struct planner *p, json_object *m)
 	/* Kernel memory limits are deprecated and gone from recent kernels; runc and crun ignore them. */
 	if ((has_kernel || has_tcp) && p->v2)
 		hull_log_debug("%s.kernel: no kernel memory limit on cgroup v2, ignored", p->where);
-	if (has_kernel && !p->v2 && limit_text(p, "kernel", kernel, buf, sizeof(buf)) == 0) {
-		struct cgroup_write *w = add(p, "memory.kernel", "memory.kmem.limit_in_bytes", "%s", buf);
-		if (w == NULL)
-			return -ENOMEM;
-		w->optional = true;
-	}
-	if (has_tcp && !p->v2 && limit_text(p, "kernelTCP", tcp, buf, sizeof(buf)) == 0) {
-		struct cgroup_write *w =
-		    add(p, "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", "%s", buf);
-		if (w == NULL)
-			return -ENOMEM;
-		w->optional = true;
-	}
-	if (*p->err)
+	if (!p->v2 &&
+	    ((has_kernel && add_optional_limit(p, "kernel", kernel, "memory.kmem.limit_in_bytes") < 0) ||
+	     (has_tcp && add_optional_limit(p, "kernelTCP", tcp, "memory.kmem.tcp.limit_in_bytes") < 0)))
 		return -EINVAL;
 	if (disable_oom) {
 		if (p->v2)
@@ -506,9 +512,9 @@ static int plan_rdma(struct planner *p, json_object *r)
 }
 
 /* unified: file names are taken as given, so they are checked to stay a plain file of the cgroup. */
-static int plan_unified(struct planner *p, json_object *u, enum cgroup_layout layout)
+static int plan_unified(struct planner *p, json_object *u)
 {
-	if (layout == CGROUP_LAYOUT_V1 && json_object_object_length(u) > 0)
+	if (p->layout == CGROUP_LAYOUT_V1 && json_object_object_length(u) > 0)
 		return invalid(p, "unified", "needs a cgroup v2 hierarchy, and this host has none");
 	json_object_object_foreach(u, key, value)
 	{
@@ -527,9 +533,15 @@ static int plan_unified(struct planner *p, json_object *u, enum cgroup_layout la
 int cgroup_resources_plan(json_object *resources, enum cgroup_layout layout, const char *where,
 			  struct cgroup_plan *out, struct hull_error **err)
 {
-	struct planner p = {.plan = out, .v2 = layout == CGROUP_LAYOUT_V2, .err = err};
-	static const char *const sections[] = {"memory",  "cpu",  "pids",   "blockIO",
-					       "network", "rdma", "unified"};
+	struct planner p = {.plan = out, .layout = layout, .v2 = layout == CGROUP_LAYOUT_V2, .err = err};
+	static const struct {
+		const char *name;
+		int (*plan)(struct planner *, json_object *);
+	} sections[] = {
+	    {"memory", plan_memory},	{"cpu", plan_cpu},	   {"pids", plan_pids},
+	    {"blockIO", plan_block_io}, {"network", plan_network}, {"rdma", plan_rdma},
+	    {"unified", plan_unified},
+	};
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -537,33 +549,11 @@ int cgroup_resources_plan(json_object *resources, enum cgroup_layout layout, con
 		return 0;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]) && ret == 0; i++) {
 		json_object *section = NULL;
-		if ((ret = json_field_object(resources, where, sections[i], &section, err)) < 0 ||
+		if ((ret = json_field_object(resources, where, sections[i].name, &section, err)) < 0 ||
 		    section == NULL)
 			continue;
-		set_where(&p, where, sections[i]);
-		switch (i) {
-		case 0:
-			ret = plan_memory(&p, section);
-			break;
-		case 1:
-			ret = plan_cpu(&p, section);
-			break;
-		case 2:
-			ret = plan_pids(&p, section);
-			break;
-		case 3:
-			ret = plan_block_io(&p, section);
-			break;
-		case 4:
-			ret = plan_network(&p, section);
-			break;
-		case 5:
-			ret = plan_rdma(&p, section);
-			break;
-		case 6:
-			ret = plan_unified(&p, section, layout);
-			break;
-		}
+		set_where(&p, where, sections[i].name);
+		ret = sections[i].plan(&p, section);
 	}
 	if (ret == 0) {
 		json_object *huge = NULL;
@@ -579,28 +569,16 @@ int cgroup_resources_plan(json_object *resources, enum cgroup_layout layout, con
 	return 0;
 }
 
-/* The first of the container's directories that has `file`, or NULL. */
-static const char *dir_with(const struct cgroup_set *set, const char *file)
-{
-	for (size_t i = 0; i < set->n_dirs; i++) {
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/%s", set->dirs[i], file);
-		if (access(path, F_OK) == 0)
-			return set->dirs[i];
-	}
-	return NULL;
-}
-
 static int write_one(const struct cgroup_set *set, const struct cgroup_write *w, struct hull_error **err)
 {
 	const char *file = w->file, *value = w->value;
-	const char *dir = dir_with(set, file);
 	char path[4200];
+	const char *dir = cgroup_set_find(set, file, path, sizeof(path));
 
 	if (dir == NULL && *w->alt_file) {
 		file = w->alt_file;
 		value = *w->alt_value ? w->alt_value : w->value;
-		dir = dir_with(set, file);
+		dir = cgroup_set_find(set, file, path, sizeof(path));
 	}
 	if (dir == NULL) {
 		if (w->optional) {
@@ -614,7 +592,6 @@ static int write_one(const struct cgroup_set *set, const struct cgroup_write *w,
 		    "not enabled)",
 		    w->field, w->file);
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (fs_write_file(AT_FDCWD, path, value, strlen(value), err) < 0) {
 		if (w->optional) {
 			hull_log_debug("resources.%s: %s refused by the kernel, skipped", w->field, file);

@@ -15,14 +15,13 @@
 /* The text of the first of the container's files named `file`, NULL when none has it. */
 static char *read_any(const struct cgroup_set *set, const char *file)
 {
-	for (size_t i = 0; i < set->n_dirs; i++) {
-		char path[4200];
-		char *text = NULL;
-		snprintf(path, sizeof(path), "%s/%s", set->dirs[i], file);
-		if (fs_read_file(AT_FDCWD, path, &text, NULL, NULL) == 0)
-			return text;
-	}
-	return NULL;
+	char path[4200];
+	char *text = NULL;
+
+	if (cgroup_set_find(set, file, path, sizeof(path)) == NULL ||
+	    fs_read_file(AT_FDCWD, path, &text, NULL, NULL) < 0)
+		return NULL;
+	return text;
 }
 
 /* A single number; "max" (no limit) is reported as 0, as runc does for v2. */

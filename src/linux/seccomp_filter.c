@@ -111,38 +111,35 @@ static int add_architectures(struct seccomp_filter *f, json_object *seccomp, str
 	return ret;
 }
 
+/* The flags are the kernel's own, passed to seccomp(2) at load: libseccomp does not load the filter. */
 static int set_flags(struct seccomp_filter *f, json_object *seccomp, struct hull_error **err)
 {
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} known[] = {
+	    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	};
 	const char **flags = NULL;
 	size_t n = 0;
 	int ret = json_field_strv(seccomp, "linux.seccomp", "flags", &flags, &n, err);
 
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		enum scmp_filter_attr attr;
-		if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_TSYNC") == 0) {
-			attr = SCMP_FLTATR_CTL_TSYNC;
-			f->flags |= SECCOMP_FILTER_FLAG_TSYNC;
-		} else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_LOG") == 0) {
-			attr = SCMP_FLTATR_CTL_LOG;
-			f->flags |= SECCOMP_FILTER_FLAG_LOG;
-		} else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0) {
-			attr = SCMP_FLTATR_CTL_SSB;
-			f->flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
-		} else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0) {
+		size_t k = 0;
+		while (k < sizeof(known) / sizeof(known[0]) && strcmp(flags[i], known[k].name) != 0)
+			k++;
+		if (k < sizeof(known) / sizeof(known[0]))
+			f->flags |= known[k].flag;
+		else if (strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
 			ret = hull_error_fail(
 			    err, ENOTSUP,
-			    "linux.seccomp.flags[%zu]: %s needs libseccomp 2.6 (this build has "
-			    "%d.%d)",
-			    i, flags[i], SCMP_VER_MAJOR, SCMP_VER_MINOR);
-			break;
-		} else {
+			    "linux.seccomp.flags[%zu]: %s needs libseccomp 2.6 (this build has %d.%d)", i,
+			    flags[i], SCMP_VER_MAJOR, SCMP_VER_MINOR);
+		else
 			ret = hull_error_invalid(err, "linux.seccomp.flags[%zu]: unknown flag `%s`", i,
 						 flags[i]);
-			break;
-		}
-		int r = seccomp_attr_set(f->ctx, attr, 1);
-		if (r < 0)
-			ret = hull_error_set(err, -r, "linux.seccomp.flags[%zu]: %s", i, flags[i]);
 	}
 	free(flags);
 	return ret;
@@ -281,8 +278,6 @@ static int compile(json_object *seccomp, struct seccomp_filter *f, struct hull_e
 	f->ctx = seccomp_init(default_action);
 	if (f->ctx == NULL)
 		return hull_error_fail(err, EINVAL, "linux.seccomp: libseccomp refused the default action");
-	/* no_new_privs is process.noNewPrivileges' decision, not the filter's. */
-	seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
 	if ((ret = add_architectures(f, seccomp, err)) < 0 || (ret = set_flags(f, seccomp, err)) < 0 ||
 	    (ret = add_syscalls(f, seccomp, default_action, err)) < 0)
 		return ret;

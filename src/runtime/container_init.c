@@ -49,20 +49,9 @@
 struct init_context {
 	struct container_launch *l;
 	char *state_json; /* for hooks run from inside */
-	pid_t host_pid;	  /* our pid in the runtime's pid namespace, from the state */
+	pid_t host_pid;	  /* our pid in the runtime's pid namespace, sent with SYNC_CONTINUE */
 	int report_fd;	  /* where a failure is reported: the sync socket, then the start connection */
 };
-
-static pid_t state_pid(const char *state_json)
-{
-	json_object *doc = state_json ? json_tokener_parse(state_json) : NULL, *pid = NULL;
-	pid_t value = 0;
-
-	if (doc && json_object_object_get_ex(doc, "pid", &pid))
-		value = json_object_get_int(pid);
-	json_object_put(doc);
-	return value;
-}
 
 __attribute__((noreturn)) static void init_fail(struct init_context *c, struct hull_error *err)
 {
@@ -194,6 +183,7 @@ static int finish_and_exec(struct init_context *c, struct hull_error **err)
 	    .seccomp_listener_fd = &l->seccomp_listener_fd,
 	    .state_json = c->state_json,
 	    .host_pid = c->host_pid,
+	    .user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
 	    .extra_env = extra_env,
 	};
 	int ret;
@@ -210,38 +200,27 @@ static int finish_and_exec(struct init_context *c, struct hull_error **err)
 	return process_launch_exec(&pl, err);
 }
 
-/* The runtime may have blocked or ignored signals (run forwards them): the container starts clean. */
-static void reset_signals(void)
-{
-	sigset_t none;
-
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 __attribute__((noreturn)) void container_init(struct container_launch *l)
 {
 	struct init_context c = {.l = l, .report_fd = l->sync_fd};
 	struct hull_error *err = NULL;
 	const struct oci_spec *spec = l->spec;
+	int32_t host_pid = 0;
 	int conn;
 
-	reset_signals();
+	process_launch_reset_signals();
 	for (size_t i = 0; i < sizeof(l->runtime_fds) / sizeof(l->runtime_fds[0]); i++)
 		if (l->runtime_fds[i] >= 0)
 			close(l->runtime_fds[i]);
 	/* If the runtime dies during setup, the next receive sees end-of-file and this process exits. */
-	if (sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, &c.state_json, &err) < 0)
+	if (sync_expect(l->sync_fd, SYNC_CONTINUE, &host_pid, &c.state_json, &err) < 0)
 		_exit(127);
+	c.host_pid = host_pid;
 	/* Not dumpable from here on: other processes of the container cannot ptrace us or open
 	 * /proc/<pid>/exe, which is the runtime's binary until execve.  Only now: an unprivileged runtime
 	 * writes our uid_map before it lets us continue, and a non-dumpable process's /proc files belong to
 	 * root. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	c.host_pid = state_pid(c.state_json);
 	if ((l->new_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_errno(&err, "become root in the user namespace (is 0 mapped?)");
 		init_fail(&c, err);

@@ -86,6 +86,15 @@ static int plan_resources(struct create_job *j, struct hull_error **err)
 	return 0;
 }
 
+/* Device rules and the resource plan, into the container's cgroups once they exist (cgroupfs: before the
+ * clone; systemd: once the scope holds the init). */
+static int apply_limits(struct create_job *j, struct hull_error **err)
+{
+	int ret = cgroup_devices_apply(&j->state.cgroups, &j->device_rules, err);
+
+	return ret < 0 ? ret : cgroup_resources_apply(&j->state.cgroups, &j->resources, err);
+}
+
 /* A user without a delegated cgroup cannot create one: with nothing to limit, the container runs in the
  * caller's cgroup (as runc's rootless mode does); asked for limits, it fails. */
 static int make_cgroups(struct create_job *j, struct hull_error **err)
@@ -196,8 +205,7 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 		if ((ret = systemd_scope_start(&j->unit, j->pid, geteuid() != 0, &j->state.cgroups, err)) < 0)
 			return ret;
 		j->state.systemd_unit = strdup(j->unit.name);
-		if ((ret = cgroup_devices_apply(&j->state.cgroups, &j->device_rules, err)) < 0 ||
-		    (ret = cgroup_resources_apply(&j->state.cgroups, &j->resources, err)) < 0)
+		if ((ret = apply_limits(j, err)) < 0)
 			return ret;
 	} else if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0) {
 		return ret;
@@ -205,7 +213,7 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 	state_json = state_json_text(&j->state);
 	if (state_json == NULL)
 		return hull_error_set(err, ENOMEM, "state");
-	if ((ret = sync_send(j->runtime_sync_fd, SYNC_CONTINUE, 0, state_json, err)) < 0)
+	if ((ret = sync_send(j->runtime_sync_fd, SYNC_CONTINUE, j->pid, state_json, err)) < 0)
 		return ret;
 	for (;;) {
 		enum sync_type type;
@@ -336,9 +344,7 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		goto fail;
 	}
 	if (rt->cgroup_manager == CGROUP_MANAGER_CGROUPFS &&
-	    ((ret = make_cgroups(&j, err)) < 0 ||
-	     (ret = cgroup_devices_apply(&j.state.cgroups, &j.device_rules, err)) < 0 ||
-	     (ret = cgroup_resources_apply(&j.state.cgroups, &j.resources, err)) < 0))
+	    ((ret = make_cgroups(&j, err)) < 0 || (ret = apply_limits(&j, err)) < 0))
 		goto fail;
 	if ((ret = prepare_launch(&j, console_fd, &init_sync_fd, err)) < 0)
 		goto fail;

@@ -99,17 +99,13 @@ __attribute__((noreturn)) static void run_process(struct exec_job *j)
 	    .seccomp_listener_fd = &j->listener_fd,
 	    .state_json = j->state_json,
 	    .host_pid = 0,
+	    .user_ns = oci_spec_namespace(j->spec, CLONE_NEWUSER) != NULL,
 	};
-	sigset_t none;
 
 	/* Not dumpable until execve: other processes of the container cannot open /proc/<pid>/exe, which is
 	 * the runtime's binary until then (CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	process_launch_reset_signals();
 	if (p->terminal && setsid() < 0) {
 		hull_error_errno(&err, "create session");
 		child_fail(j->sync_fd, err);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -13,6 +14,17 @@
 #include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/socket.h"
+
+void process_launch_reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 int process_launch_terminal(const struct oci_process *p, int *console_fd, struct hull_error **err)
 {
@@ -76,11 +88,12 @@ static int install_seccomp(struct process_launch *pl, struct hull_error **err)
 	return 0;
 }
 
-/* In a user namespace whose setgroups is "deny", supplementary groups cannot be set. */
-static bool setgroups_allowed(void)
+/* In a user namespace whose setgroups is "deny", supplementary groups cannot be set.  Outside one they
+ * always can, and /proc is not read on the way to every container's start. */
+static bool setgroups_allowed(bool user_ns)
 {
 	char buf[16] = "";
-	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	int fd = user_ns ? open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC) : -1;
 
 	if (fd < 0)
 		return true;
@@ -102,7 +115,7 @@ int process_launch_exec(struct process_launch *pl, struct hull_error **err)
 	 * no_new_privs it is loaded last, just before execve. */
 	if ((ret = capabilities_drop_bounding(pl->caps, err)) < 0 ||
 	    (!p->no_new_privileges && (ret = install_seccomp(pl, err)) < 0) ||
-	    (ret = process_set_user(p, setgroups_allowed(), err)) < 0 ||
+	    (ret = process_set_user(p, setgroups_allowed(pl->user_ns), err)) < 0 ||
 	    (ret = capabilities_apply(pl->caps, err)) < 0)
 		return ret;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

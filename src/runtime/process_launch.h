@@ -20,7 +20,11 @@ struct process_launch {
 	const char *state_json;		/* the container's state, sent with a seccomp listener */
 	pid_t host_pid;			/* the process's pid as the runtime sees it */
 	const char *const *extra_env;	/* LISTEN_FDS and friends */
+	bool user_ns;			/* in a user namespace, whose setgroups may be denied */
 };
+
+/* The runtime may have blocked or ignored signals (run and exec forward them): a process starts clean. */
+void process_launch_reset_signals(void);
 
 /* With process.terminal: opens a pty in the container's devpts, sends the master over console_fd (closed
  * afterwards) and makes the peer the controlling terminal and standard streams.  Needs a session. */

@@ -11,7 +11,8 @@
 #include "util/error.h"
 
 enum sync_type {
-	SYNC_CONTINUE = 1, /* runtime -> init: go on (payload: the state document, for hooks inside) */
+	SYNC_CONTINUE = 1, /* runtime -> init: go on (value: its pid as the runtime sees it; payload: the
+			      state document, for hooks inside) */
 	SYNC_USERNS,	   /* intermediate -> runtime: write the id maps of my user namespace (value: pid) */
 	SYNC_PID,	   /* intermediate -> runtime: the init's pid (value) */
 	SYNC_HOOKS,	   /* init -> runtime: run prestart and createRuntime hooks now */

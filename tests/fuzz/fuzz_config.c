@@ -4,18 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "linux/cgroup_resources.h"
 #include "linux/device_rules.h"
 #include "linux/seccomp_filter.h"
 #include "oci/spec.h"
-
-/* A refusal always carries a message. */
-static void check_refusal(struct hull_error **err)
-{
-	if (*err == NULL || (*err)->message == NULL || (*err)->message[0] == '\0')
-		__builtin_trap();
-	hull_error_free(err);
-}
 
 /* What create derives from an accepted spec before anything exists: the cgroup plans for every layout,
  * the device rules and the seccomp filter. */
@@ -28,24 +21,23 @@ static void derive(const struct oci_spec *spec)
 	json_object *devices = NULL;
 
 	for (int layout = CGROUP_LAYOUT_V1; layout <= CGROUP_LAYOUT_V2; layout++) {
-		if (cgroup_resources_plan(spec->linux_.resources, layout, "linux.resources", &plan, &err) == 0)
+		if (cgroup_resources_plan(spec->linux_.resources, layout, "linux.resources", &plan, &err) ==
+		    0)
 			cgroup_plan_free(&plan);
 		else
-			check_refusal(&err);
+			fuzz_check_refusal(&err);
 	}
 	if (spec->linux_.resources)
 		json_object_object_get_ex(spec->linux_.resources, "devices", &devices);
 	if (device_rules_build(devices, spec, "linux.resources.devices", &rules, &err) == 0)
 		device_rules_free(&rules);
 	else
-		check_refusal(&err);
+		fuzz_check_refusal(&err);
 	if (seccomp_filter_build(spec->linux_.seccomp, NULL, &filter, &err) == 0)
 		seccomp_filter_free(filter);
 	else
-		check_refusal(&err);
+		fuzz_check_refusal(&err);
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -60,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		derive(spec);
 		oci_spec_free(spec);
 	} else {
-		check_refusal(&err);
+		fuzz_check_refusal(&err);
 	}
 	return 0;
 }

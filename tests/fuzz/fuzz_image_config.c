@@ -10,9 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "fuzz.h"
 #include "image/runtime_config.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int root_fd = -1;
 
@@ -54,9 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	spec = json_tokener_parse("{\"process\": {\"args\": [\"sh\"], \"cwd\": \"/\"}}");
 	if (image_config_apply(image, root_fd, spec, &err) < 0) {
-		if (err == NULL || err->message == NULL || err->message[0] == '\0')
-			__builtin_trap();
-		hull_error_free(&err);
+		fuzz_check_refusal(&err);
 	} else {
 		(void)json_object_to_json_string(spec);
 	}

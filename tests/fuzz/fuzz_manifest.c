@@ -5,17 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "image/digest.h"
 #include "image/manifest.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_refusal(struct hull_error **err)
-{
-	if (*err == NULL || (*err)->message == NULL || (*err)->message[0] == '\0')
-		__builtin_trap();
-	hull_error_free(err);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,14 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
 		if (manifest_parse((const char *)data, size, types[t], &m, &err) < 0) {
-			check_refusal(&err);
+			fuzz_check_refusal(&err);
 			continue;
 		}
 		const struct descriptor *d = NULL;
 		const char *os, *arch, *variant;
 		manifest_host_platform(&os, &arch, &variant);
 		if (m.kind == MANIFEST_INDEX && manifest_select(&m, os, arch, variant, &d, &err) < 0)
-			check_refusal(&err);
+			fuzz_check_refusal(&err);
 		for (size_t i = 0; i < m.n_layers; i++)
 			if (digest_validate(m.layers[i].digest, NULL) < 0)
 				__builtin_trap();

@@ -44,10 +44,7 @@ setup() {
 }
 
 teardown() {
-	local d
-	for d in /sys/fs/cgroup/*"$CTR_CGROUP" /sys/fs/cgroup/*/"$CTR_CGROUP"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	remove_cgroup_parent "$CTR_CGROUP"
 	hull_common_teardown
 }
 

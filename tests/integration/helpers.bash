@@ -160,3 +160,12 @@ userns_bundle() {
 		chmod o+x "$d"
 	done
 }
+
+# remove_cgroup_parent /PATH: removes an absolute cgroup parent a test gave an engine, in every hierarchy.
+remove_cgroup_parent() {
+	local d
+	for d in /sys/fs/cgroup/*"$1" /sys/fs/cgroup/*/"$1"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	return 0
+}

@@ -14,11 +14,8 @@ setup() {
 }
 
 teardown() {
-	local d
 	# Remove the podman cgroup parent from every hierarchy it was created in.
-	for d in /sys/fs/cgroup/*"$PODMAN_CGROUP" /sys/fs/cgroup/*/"$PODMAN_CGROUP"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
+	remove_cgroup_parent "$PODMAN_CGROUP"
 	hull_common_teardown
 }
 

@@ -273,7 +273,6 @@ static void systemd_unit_names(void **state)
 	assert_fails_with(systemd_unit_parse("notaslice:x:y", "web", false, &u, &err), err, "slice");
 	assert_fails_with(systemd_unit_parse("system.slice:x:../y", "web", false, &u, &err), err, "slice");
 	assert_fails_with(systemd_unit_parse("system.slice:x:y.slice", "web", false, &u, &err), err, "scope");
-
 }
 
 int main(void)

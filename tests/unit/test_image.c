@@ -276,11 +276,12 @@ static void manifests_and_indexes(void **state)
 	struct manifest m;
 	const struct descriptor *d;
 	const char *index =
-	    "{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_OCI_INDEX
-	    "\", \"manifests\": [" DESC(MEDIA_OCI_MANIFEST, ", \"platform\": {\"os\": \"linux\", "
-							    "\"architecture\": \"arm64\", \"variant\": "
-							    "\"v8\"}") "," DESC(
-		MEDIA_OCI_MANIFEST, ", \"platform\": {\"os\": \"linux\", \"architecture\": \"amd64\"}") "]}";
+	    "{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_OCI_INDEX "\", \"manifests\": [" DESC(
+		MEDIA_OCI_MANIFEST,
+		", \"platform\": {\"os\": \"linux\", "
+		"\"architecture\": \"arm64\", \"variant\": "
+		"\"v8\"}") "," DESC(MEDIA_OCI_MANIFEST,
+				    ", \"platform\": {\"os\": \"linux\", \"architecture\": \"amd64\"}") "]}";
 	const char *image =
 	    "{\"schemaVersion\": 2, \"mediaType\": \"" MEDIA_DOCKER_MANIFEST "\", \"config\": " DESC(
 		"application/vnd.docker.container.image.v1+json",

@@ -16,7 +16,7 @@ struct cli_command {
 	const char *name;
 	int (*run)(struct cli *cli, int argc, char **argv);
 	const char *summary;
-	const char *help; /* usage, options and an example */
+	const char *help;      /* usage, options and an example */
 	bool starts_processes; /* runs from a sealed copy of the binary (runtime/binary_protect.h) */
 };
 
