@@ -28,7 +28,7 @@
 struct unpack_job {
 	int root_fd;
 	struct archive *a;
-	const struct unpack_limits *limits;
+	const struct unpack_options *options;
 	uint64_t bytes, entries;
 	char **made;
 	size_t n_made, cap_made;
@@ -145,6 +145,30 @@ static int opaque_dir(struct unpack_job *j, const char *dir, struct hull_error *
 	return 0;
 }
 
+/* overlayfs's own form of a whiteout: a character device 0/0 for a removed name, the opaque xattr on a
+ * directory whose lower contents are hidden. */
+static int overlay_whiteout(struct unpack_job *j, const char *path, const char *name, struct hull_error **err)
+{
+	const char *parent_name;
+	cleanup_close int parent = open_parent(j, path, &parent_name, err);
+	char proc[64];
+
+	if (parent < 0)
+		return parent;
+	if (strcmp(name, OPAQUE) == 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", parent);
+		if (setxattr(proc, "trusted.overlay.opaque", "y", 1, 0) < 0)
+			return hull_error_errno(err, "opaque directory of `%s`", path);
+		return 0;
+	}
+	name += strlen(WHITEOUT);
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return hull_error_invalid(err, "whiteout `%s`: names nothing", path);
+	if (remove_entry(parent, name) < 0 || mknodat(parent, name, S_IFCHR | 0600, makedev(0, 0)) < 0)
+		return hull_error_errno(err, "whiteout `%s`", path);
+	return 0;
+}
+
 static int whiteout(struct unpack_job *j, const char *path, struct hull_error **err)
 {
 	const char *slash = strrchr(path, '/');
@@ -154,6 +178,8 @@ static int whiteout(struct unpack_job *j, const char *path, struct hull_error **
 
 	if (dir == NULL)
 		return hull_error_set(err, ENOMEM, "unpack");
+	if (j->options->overlay)
+		return overlay_whiteout(j, path, name, err);
 	if (strcmp(name, OPAQUE) == 0)
 		return opaque_dir(j, dir, err);
 	name += strlen(WHITEOUT);
@@ -177,10 +203,10 @@ static int copy_data(struct unpack_job *j, int fd, const char *path, struct hull
 
 	while ((r = archive_read_data_block(j->a, &buf, &size, &offset)) == ARCHIVE_OK) {
 		j->bytes += size;
-		if (j->bytes > j->limits->max_bytes)
+		if (j->bytes > j->options->max_bytes)
 			return hull_error_fail(
 			    err, EFBIG, "layer: more than %llu bytes of file content (a decompression bomb?)",
-			    (unsigned long long)j->limits->max_bytes);
+			    (unsigned long long)j->options->max_bytes);
 		if (pwrite(fd, buf, size, offset) != (ssize_t)size)
 			return hull_error_errno(err, "write `%s`", path);
 	}
@@ -329,9 +355,9 @@ static int unpack(struct unpack_job *j, struct hull_error **err)
 		const char *name;
 		int ret;
 
-		if (++j->entries > j->limits->max_entries)
+		if (++j->entries > j->options->max_entries)
 			return hull_error_fail(err, EFBIG, "layer: more than %llu entries",
-					       (unsigned long long)j->limits->max_entries);
+					       (unsigned long long)j->options->max_entries);
 		if (path == NULL)
 			return hull_error_invalid(err, "layer: entry `%s`: `..` would leave the root",
 						  archive_entry_pathname(e));
@@ -345,6 +371,8 @@ static int unpack(struct unpack_job *j, struct hull_error **err)
 		}
 		if ((ret = make_entry(j, e, path, err)) < 0)
 			return hull_error_wrap(err, "layer");
+		if (j->options->overlay)
+			continue; /* only an opaque directory applied here needs the list */
 		if (remember(&j->made, &j->n_made, &j->cap_made, path) < 0)
 			return hull_error_set(err, ENOMEM, "unpack");
 		path = NULL;
@@ -355,34 +383,108 @@ static int unpack(struct unpack_job *j, struct hull_error **err)
 	return finish_dirs(j, err);
 }
 
-int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_limits *limits, struct hull_error **err)
+/* The layer as libarchive's raw format sees it: the decompressed stream, hashed into the diff id as the
+ * tar reader consumes it. */
+struct diff_source {
+	struct archive *outer;
+	struct digester *digest;
+};
+
+static la_ssize_t diff_read(struct archive *inner, void *data, const void **buf)
 {
-	struct unpack_limits l = {64ull << 30, 4u << 20};
-	struct unpack_job j = {.root_fd = root_fd, .limits = &l};
+	struct diff_source *s = data;
+	size_t size;
+	int64_t offset;
+	int r = archive_read_data_block(s->outer, buf, &size, &offset);
+
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK) {
+		archive_set_error(inner, EIO, "%s", archive_error_string(s->outer));
+		return -1;
+	}
+	if (s->digest)
+		digester_update(s->digest, *buf, size);
+	return (la_ssize_t)size;
+}
+
+/* Reads what follows the tar archive's end (padding, trailing blocks) so the diff id covers everything. */
+static int drain(struct diff_source *s, struct archive *inner, struct hull_error **err)
+{
+	const void *buf;
+	la_ssize_t n;
+
+	while ((n = diff_read(inner, s, &buf)) > 0)
+		;
+	if (n < 0)
+		return hull_error_fail(err, EIO, "layer: truncated or corrupt: %s",
+				       archive_error_string(inner));
+	return 0;
+}
+
+static void free_job(struct unpack_job *j)
+{
+	for (size_t i = 0; i < j->n_made; i++)
+		free(j->made[i]);
+	free(j->made);
+	for (size_t i = 0; i < j->n_dirs; i++)
+		free(j->dirs[i].path);
+	free(j->dirs);
+}
+
+int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_options *options,
+		       struct hull_error **err)
+{
+	struct unpack_options o = {.max_bytes = 64ull << 30, .max_entries = 4u << 20};
+	struct unpack_job j = {.root_fd = root_fd, .options = &o};
+	struct diff_source src = {0};
+	struct archive_entry *raw;
+	cleanup_digester struct digester *digest = NULL;
 	int ret;
 
-	if (limits && limits->max_bytes)
-		l.max_bytes = limits->max_bytes;
-	if (limits && limits->max_entries)
-		l.max_entries = limits->max_entries;
-	j.a = archive_read_new();
-	if (j.a == NULL)
+	if (options) {
+		o.overlay = options->overlay;
+		o.diff_id = options->diff_id;
+		if (options->max_bytes)
+			o.max_bytes = options->max_bytes;
+		if (options->max_entries)
+			o.max_entries = options->max_entries;
+	}
+	if (o.diff_id && (src.digest = digest = digester_new(NULL)) == NULL)
 		return hull_error_set(err, ENOMEM, "unpack");
-	/* Only the compressions layers use, in-process: no external filter programs. */
-	archive_read_support_filter_gzip(j.a);
-	archive_read_support_filter_zstd(j.a);
+	/* Two readers: the outer one only decompresses (only the compressions layers use, in-process: no
+	 * external filter programs), the inner one reads tar from what the outer one yields. */
+	src.outer = archive_read_new();
+	j.a = archive_read_new();
+	if (src.outer == NULL || j.a == NULL) {
+		ret = hull_error_set(err, ENOMEM, "unpack");
+		goto out;
+	}
+	archive_read_support_filter_gzip(src.outer);
+	archive_read_support_filter_zstd(src.outer);
+	archive_read_support_filter_none(src.outer);
+	archive_read_support_format_raw(src.outer);
 	archive_read_support_filter_none(j.a);
 	archive_read_support_format_tar(j.a);
-	if (archive_read_open_fd(j.a, layer_fd, 1 << 16) != ARCHIVE_OK)
+	if (archive_read_open_fd(src.outer, layer_fd, 1 << 17) != ARCHIVE_OK ||
+	    archive_read_next_header(src.outer, &raw) != ARCHIVE_OK) {
+		ret = hull_error_fail(err, EIO, "layer: %s", archive_error_string(src.outer));
+		goto out;
+	}
+	if (archive_read_open(j.a, &src, NULL, diff_read, NULL) != ARCHIVE_OK) {
 		ret = hull_error_fail(err, EIO, "layer: %s", archive_error_string(j.a));
-	else
-		ret = unpack(&j, err);
-	archive_read_free(j.a);
-	for (size_t i = 0; i < j.n_made; i++)
-		free(j.made[i]);
-	free(j.made);
-	for (size_t i = 0; i < j.n_dirs; i++)
-		free(j.dirs[i].path);
-	free(j.dirs);
+		goto out;
+	}
+	ret = unpack(&j, err);
+	if (ret >= 0)
+		ret = drain(&src, j.a, err);
+	if (ret >= 0 && digest)
+		digester_final(digest, o.diff_id);
+out:
+	if (j.a)
+		archive_read_free(j.a);
+	if (src.outer)
+		archive_read_free(src.outer);
+	free_job(&j);
 	return ret;
 }

@@ -12,14 +12,26 @@
 
 #include "util/error.h"
 
-struct unpack_limits {
+#include <stdbool.h>
+
+#include "image/digest.h"
+
+struct unpack_options {
 	uint64_t max_bytes;   /* file contents written, in total (0: 64 GiB) */
 	uint64_t max_entries; /* entries (0: 4 million) */
+	/* Records whiteouts the way overlayfs reads them (a 0/0 character device; the trusted.overlay.opaque
+	 * xattr on an opaque directory) instead of applying them: the layer is unpacked alone into a
+	 * directory of its own that becomes one lower layer of an overlay mount. */
+	bool overlay;
+	/* When set, receives the layer's diff id: the digest of its uncompressed tar stream. */
+	char *diff_id;
 };
 
 /* Reads the layer from layer_fd and applies it to the directory root_fd.  On error the root may hold part
- * of the layer (the caller unpacks into a directory of its own and discards it). */
-int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_limits *limits,
+ * of the layer (the caller unpacks into a directory of its own and discards it).  The stream is read to
+ * its end even when the tar archive ends earlier, so the diff id covers it all and a writer feeding a pipe
+ * is never cut off. */
+int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_options *options,
 		       struct hull_error **err);
 
 #endif

@@ -32,7 +32,7 @@ static void check_base(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct unpack_limits limits = {.max_bytes = 1 << 20, .max_entries = 1000};
+	struct unpack_options limits = {.max_bytes = 1 << 20, .max_entries = 1000};
 	struct hull_error *err = NULL;
 	char root[96];
 	int fd, root_fd;

@@ -206,6 +206,64 @@ static void whiteouts_and_opaque_directories(void **state)
 	assert_false(exists_in(root, "a/.wh.b"));
 }
 
+static void overlay_mode_records_whiteouts_for_overlayfs(void **state)
+{
+	struct hull_error *err = NULL;
+	static const struct entry l2[] = {
+	    {"a", AE_IFDIR, 0755, NULL, NULL, 0, 0},
+	    {"a/.wh.b", AE_IFREG, 0644, "", NULL, 0, 0},
+	    {"d/.wh..wh..opq", AE_IFREG, 0644, "", NULL, 0, 0},
+	    {"d/new", AE_IFREG, 0644, "2", NULL, 0, 0},
+	};
+	struct unpack_options o = {.overlay = true};
+	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = layer(l2, N(l2), true);
+	char path[256], value[8] = "";
+	struct stat st;
+
+	(void)state;
+	if (image_unpack_layer(root_fd, fd, &o, &err) < 0)
+		fail_msg("%s", err->message);
+	close(fd);
+	close(root_fd);
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0));
+	assert_false(exists_in(root, "a/.wh.b"));
+	snprintf(path, sizeof(path), "%s/d", root);
+	assert_int_equal(getxattr(path, "trusted.overlay.opaque", value, sizeof(value)), 1);
+	assert_int_equal(value[0], 'y');
+	assert_true(exists_in(root, "d/new"));
+}
+
+/* The diff id is the sha256 of the uncompressed tar, whether the layer came compressed or not. */
+static void diff_id_is_the_digest_of_the_uncompressed_stream(void **state)
+{
+	struct hull_error *err = NULL;
+	static const struct entry l[] = {{"f", AE_IFREG, 0644, "content", NULL, 0, 0}};
+	char plain[DIGEST_MAX] = "", gz[DIGEST_MAX] = "", expect[DIGEST_MAX], *tar = NULL;
+	struct unpack_options o = {.diff_id = plain};
+	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = layer(l, 1, false);
+	size_t len;
+	char path[160];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/layer.tar", base);
+	assert_int_equal(fs_read_file(AT_FDCWD, path, &tar, &len, &err), 0);
+	digest_buffer(tar, len, NULL, expect);
+	free(tar);
+	assert_int_equal(image_unpack_layer(root_fd, fd, &o, &err), 0);
+	close(fd);
+	assert_string_equal(plain, expect);
+	fd = layer(l, 1, true);
+	o.diff_id = gz;
+	assert_int_equal(image_unpack_layer(root_fd, fd, &o, &err), 0);
+	close(fd);
+	close(root_fd);
+	assert_string_equal(gz, expect);
+}
+
 static void hostile_layers_are_refused_or_contained(void **state)
 {
 	struct hull_error *err = NULL;
@@ -285,7 +343,7 @@ static void bombs_and_truncated_streams_fail_cleanly(void **state)
 	struct hull_error *err = NULL;
 	static char zeros[4 << 20];
 	struct entry big[] = {{"big", AE_IFREG, 0644, NULL, NULL, 0, 0}};
-	struct unpack_limits limits = {.max_bytes = 1 << 20};
+	struct unpack_options limits = {.max_bytes = 1 << 20};
 	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
 	char path[160];
 	struct stat st;
@@ -316,6 +374,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(ordinary_layer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(whiteouts_and_opaque_directories, setup, teardown),
+	    cmocka_unit_test_setup_teardown(overlay_mode_records_whiteouts_for_overlayfs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(diff_id_is_the_digest_of_the_uncompressed_stream, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(hostile_layers_are_refused_or_contained, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bombs_and_truncated_streams_fail_cleanly, setup, teardown),
 	};

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "cli/common.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
 
@@ -19,9 +20,6 @@ struct cli_command {
 	const char *help;      /* usage, options and an example */
 	bool starts_processes; /* runs from a sealed copy of the binary (runtime/binary_protect.h) */
 };
-
-/* Prints err once as one line and returns the exit status 1. */
-int cli_fail(struct hull_error **err);
 
 /* Usage errors: one line naming the command and what is wrong. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,39 +8,20 @@
 
 #include "util/log.h"
 
-int cli_fail(struct hull_error **err)
-{
-	hull_log_error("%s", *err && (*err)->message ? (*err)->message : "failed");
-	hull_error_free(err);
-	return 1;
-}
-
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	int ret;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	ret = cli_usage_errorv("hull-runtime", command, fmt, ap);
 	va_end(ap);
-	hull_log_error("%s: %s (see `hull-runtime %s --help`)", command, msg ? msg : "invalid usage",
-		       command);
-	free(msg);
-	return 1;
+	return ret;
 }
 
 bool cli_wants_help(const struct cli_command *cmd, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("%s\n\n%s", cmd->summary, cmd->help);
-			return true;
-		}
-	}
-	return false;
+	return cli_help_requested(cmd->summary, cmd->help, argc, argv);
 }
 
 int cli_take_id(const char *command, int argc, char **argv, int first, const char **id)

@@ -1,0 +1,43 @@
+/* hull's command line: images and bundles (containers come in later commands). */
+#ifndef HULL_CLI_HULL_CLI_H
+#define HULL_CLI_HULL_CLI_H
+
+#include <stdbool.h>
+
+#include "cli/common.h"
+#include "image/registry.h"
+#include "image/store.h"
+
+struct hull_cli {
+	const char *store_path;
+};
+
+struct hull_command {
+	const char *name;
+	int (*run)(struct hull_cli *cli, int argc, char **argv);
+	const char *summary;
+	const char *help;
+};
+
+int hull_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens the store, exclusively for commands that remove content. */
+int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err);
+
+/* Registry options shared by pull, push and login: --tls-verify, --authfile, --creds. Returns 1 when the
+ * option was one of them, 0 when not, -1 on a bad value. */
+int hull_registry_option(const char *command, int opt, const char *arg, struct registry_options *o);
+#define HULL_OPT_TLS_VERIFY 1001
+#define HULL_OPT_AUTHFILE   1002
+#define HULL_OPT_CREDS	    1003
+#define HULL_REGISTRY_OPTIONS                                                                                \
+	{"tls-verify", required_argument, NULL, HULL_OPT_TLS_VERIFY},                                        \
+	    {"authfile", required_argument, NULL, HULL_OPT_AUTHFILE},                                        \
+	{                                                                                                    \
+		"creds", required_argument, NULL, HULL_OPT_CREDS                                             \
+	}
+
+extern const struct hull_command cmd_pull, cmd_images, cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune,
+    cmd_bundle, cmd_login, cmd_logout;
+
+#endif

@@ -1,0 +1,168 @@
+/* hull: pulls and keeps images, makes bundles of them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/hull/cli.h"
+#include "util/log.h"
+
+static const struct hull_command *const commands[] = {
+    &cmd_pull, &cmd_images, &cmd_inspect, &cmd_tag, &cmd_rmi, &cmd_bundle, &cmd_login, &cmd_logout,
+};
+
+/* `hull image SUB` spells the same commands the way podman does. */
+static const struct {
+	const char *name;
+	const struct hull_command *command;
+} image_subcommands[] = {
+    {"pull", &cmd_pull}, {"ls", &cmd_images}, {"list", &cmd_images},	   {"inspect", &cmd_inspect},
+    {"tag", &cmd_tag},	 {"rm", &cmd_rmi},    {"prune", &cmd_image_prune},
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hull [global options] COMMAND [options] [arguments]\n\n"
+		"Pulls container images from registries into a local store and makes bundles of them.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "  %-10s %s\n", "image", "ls, rm, inspect, tag, pull and prune, as `hull image prune`");
+	fprintf(out, "\nGlobal options:\n"
+		     "  --store DIR    the image store (default $HULL_STORE, else /var/lib/hull for root,\n"
+		     "                 ~/.local/share/hull for others)\n"
+		     "  --debug        print debug messages\n"
+		     "  --version      print the version\n\n"
+		     "Example:\n"
+		     "  hull pull alpine:3.20 && hull bundle create alpine:3.20 ./web\n\n"
+		     "`hull COMMAND --help` describes a command.\n");
+}
+
+static const char *default_store(void)
+{
+	static char path[4096];
+	const char *env = getenv("HULL_STORE"), *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (env && *env)
+		return env;
+	if (geteuid() == 0)
+		return "/var/lib/hull";
+	if (data && *data == '/')
+		snprintf(path, sizeof(path), "%s/hull", data);
+	else
+		snprintf(path, sizeof(path), "%s/.local/share/hull", home && *home ? home : "/tmp");
+	return path;
+}
+
+int hull_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = cli_usage_errorv("hull", command, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err)
+{
+	return store_open(cli->store_path, exclusive, out, err);
+}
+
+int hull_registry_option(const char *command, int opt, const char *arg, struct registry_options *o)
+{
+	switch (opt) {
+	case HULL_OPT_TLS_VERIFY:
+		if (strcmp(arg, "false") == 0)
+			o->tls_skip_verify = true;
+		else if (strcmp(arg, "true") == 0)
+			o->tls_skip_verify = false;
+		else
+			return -hull_usage_error(command, "--tls-verify: `%s` is not true or false", arg);
+		return 1;
+	case HULL_OPT_AUTHFILE:
+		o->auth_file = arg;
+		return 1;
+	case HULL_OPT_CREDS: {
+		const char *colon = strchr(arg, ':');
+		static char user[256];
+		if (colon == NULL || colon == arg || (size_t)(colon - arg) >= sizeof(user))
+			return -hull_usage_error(command, "--creds: expected USER:PASSWORD");
+		snprintf(user, sizeof(user), "%.*s", (int)(colon - arg), arg);
+		o->username = user;
+		o->password = colon + 1;
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static int run_command(struct hull_cli *cli, const struct hull_command *cmd, int argc, char **argv)
+{
+	if (cli_help_requested(cmd->summary, cmd->help, argc, argv))
+		return 0;
+	return cmd->run(cli, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"store", required_argument, NULL, 's'},
+	    {"debug", no_argument, NULL, 'D'},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct hull_cli cli = {.store_path = default_store()};
+	struct hull_error *err = NULL;
+	bool debug = false;
+	const char *name;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			cli.store_path = optarg;
+			break;
+		case 'D':
+			debug = true;
+			break;
+		case 'v':
+			printf("hull version %s\n", HULL_VERSION);
+			return 0;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			hull_log_init("hull", NULL, HULL_LOG_TEXT, false);
+			hull_log_error("unknown global option `%s` (see `hull --help`)", argv[optind - 1]);
+			return 1;
+		}
+	}
+	hull_log_init("hull", NULL, HULL_LOG_TEXT, debug);
+	if (optind >= argc) {
+		print_usage(stderr);
+		return 1;
+	}
+	if (registry_global_init(&err) < 0)
+		return cli_fail(&err);
+	name = argv[optind];
+	if (strcmp(name, "image") == 0 && optind + 1 < argc) {
+		for (size_t i = 0; i < sizeof(image_subcommands) / sizeof(image_subcommands[0]); i++)
+			if (strcmp(image_subcommands[i].name, argv[optind + 1]) == 0)
+				return run_command(&cli, image_subcommands[i].command, argc - optind - 1,
+						   argv + optind + 1);
+		hull_log_error("unknown command `image %s` (see `hull --help`)", argv[optind + 1]);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return run_command(&cli, commands[i], argc - optind, argv + optind);
+	hull_log_error("unknown command `%s` (see `hull --help`)", name);
+	return 1;
+}

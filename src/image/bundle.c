@@ -1,0 +1,169 @@
+#include "image/bundle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/local_image.h"
+#include "image/runtime_config.h"
+#include "image/store_gc.h"
+#include "oci/default.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* lowerdir lists the layers top first, as paths relative to the store (the mount is made from inside it):
+ * absolute paths would spend the one page of mount options on the store's prefix ~60 times over. */
+static char *lower_dirs(const struct local_image *img)
+{
+	size_t n = img->manifest.n_layers, len = 1;
+	char *out, *w;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen("layers//diff:") + strlen(digest_hex(img->chain_ids[i]));
+	out = w = malloc(len);
+	if (out == NULL)
+		return NULL;
+	*w = '\0';
+	for (size_t i = n; i-- > 0;)
+		w += sprintf(w, "%slayers/%s/diff", i + 1 < n ? ":" : "", digest_hex(img->chain_ids[i]));
+	return out;
+}
+
+static int mount_rootfs(struct store *s, const struct local_image *img, const char *dir,
+			struct hull_error **err)
+{
+	cleanup_free char *lower = lower_dirs(img), *options = NULL, *target = NULL;
+	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long page = sysconf(_SC_PAGESIZE);
+	int ret = 0;
+
+	if (lower == NULL ||
+	    asprintf(&options, "lowerdir=%s,upperdir=%s/.hull-upper,workdir=%s/.hull-work", lower, dir, dir) <
+		0 ||
+	    asprintf(&target, "%s/rootfs", dir) < 0)
+		return hull_error_set(err, ENOMEM, "bundle");
+	if ((long)strlen(options) >= page)
+		return hull_error_fail(err, E2BIG,
+				       "overlay mount: %zu layers do not fit in one mount's options",
+				       img->manifest.n_layers);
+	if (cwd < 0 || fchdir(s->fd) < 0)
+		return hull_error_errno(err, "enter the store");
+	if (mount("overlay", target, "overlay", 0, options) < 0)
+		ret = hull_error_errno(err, "mount the image's layers on `%s`", target);
+	if (fchdir(cwd) < 0 && ret >= 0)
+		ret = hull_error_errno(err, "return to the working directory");
+	return ret;
+}
+
+static int write_config(const struct local_image *img, const char *dir, struct hull_error **err)
+{
+	cleanup_free char *rootfs = NULL, *path = NULL;
+	cleanup_close int root_fd = -1;
+	json_object *spec = oci_default_config(false), *root, *process;
+	const char *text;
+	int ret;
+
+	if (spec == NULL || asprintf(&rootfs, "%s/rootfs", dir) < 0 ||
+	    asprintf(&path, "%s/config.json", dir) < 0) {
+		json_object_put(spec);
+		return hull_error_set(err, ENOMEM, "bundle");
+	}
+	root_fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0) {
+		json_object_put(spec);
+		return hull_error_errno(err, "open `%s`", rootfs);
+	}
+	/* The image's files are the container's to change (in the bundle's own layer), and its command runs
+	 * without a terminal unless the bundle's user asks for one, as `docker run` without -t. */
+	if (json_object_object_get_ex(spec, "root", &root))
+		json_object_object_add(root, "readonly", json_object_new_boolean(0));
+	if (json_object_object_get_ex(spec, "process", &process))
+		json_object_object_add(process, "terminal", json_object_new_boolean(0));
+	if ((ret = image_config_apply(img->config, root_fd, spec, err)) >= 0) {
+		text = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY);
+		ret = fs_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0644, err);
+	}
+	json_object_put(spec);
+	return ret;
+}
+
+int image_bundle_create(struct store *s, const char *image, const char *dir_arg, struct hull_error **err)
+{
+	static const char *const subdirs[] = {"rootfs", ".hull-upper", ".hull-work", NULL};
+	char digest[DIGEST_MAX], dir[PATH_MAX];
+	struct local_image img = {0};
+	bool made = false, mounted = false;
+	int ret;
+
+	if ((ret = local_image_find(s, image, digest, err)) < 0 ||
+	    (ret = local_image_load(s, digest, &img, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < img.manifest.n_layers; i++)
+		if (!store_has_layer(s, img.chain_ids[i])) {
+			ret = hull_error_fail(err, ENOENT, "layer `%s` is not unpacked: pull the image again",
+					      img.chain_ids[i]);
+			goto out;
+		}
+	if (mkdir(dir_arg, 0700) < 0) {
+		ret = hull_error_errno(err, "create `%s`", dir_arg);
+		goto out;
+	}
+	made = true;
+	if (realpath(dir_arg, dir) == NULL) {
+		ret = hull_error_errno(err, "`%s`", dir_arg);
+		goto out;
+	}
+	for (size_t i = 0; subdirs[i]; i++) {
+		cleanup_free char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", dir, subdirs[i]) < 0 || mkdir(sub, 0755) < 0) {
+			ret = hull_error_errno(err, "create `%s/%s`", dir, subdirs[i]);
+			goto out;
+		}
+	}
+	if ((ret = mount_rootfs(s, &img, dir, err)) < 0)
+		goto out;
+	mounted = true;
+	if ((ret = write_config(&img, dir, err)) < 0 || (ret = store_bundle_ref_add(s, dir, digest, err)) < 0)
+		goto out;
+out:
+	if (ret < 0) {
+		/* Nothing stays behind: not the mount, not the directory. */
+		if (mounted) {
+			cleanup_free char *rootfs = NULL;
+			if (asprintf(&rootfs, "%s/rootfs", dir) >= 0)
+				umount2(rootfs, MNT_DETACH);
+		}
+		if (made)
+			fs_remove_tree(AT_FDCWD, dir_arg, NULL);
+		hull_error_wrap(err, "bundle create `%s`", dir_arg);
+	}
+	local_image_free(&img);
+	return ret;
+}
+
+int image_bundle_remove(struct store *s, const char *dir_arg, struct hull_error **err)
+{
+	char dir[PATH_MAX];
+	cleanup_free char *rootfs = NULL, *config = NULL;
+
+	if (realpath(dir_arg, dir) == NULL)
+		return hull_error_errno(err, "bundle remove `%s`", dir_arg);
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0 || asprintf(&config, "%s/.hull-upper", dir) < 0)
+		return hull_error_set(err, ENOMEM, "bundle remove");
+	/* Only what bundle create made: a directory with the writable layer next to its rootfs. */
+	if (access(config, F_OK) < 0)
+		return hull_error_fail(
+		    err, EINVAL, "bundle remove `%s`: not a bundle made by `hull bundle create`", dir_arg);
+	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL)
+		return hull_error_errno(err, "bundle remove `%s`: unmount `%s`", dir_arg, rootfs);
+	store_bundle_ref_remove(s, dir);
+	if (fs_remove_tree(AT_FDCWD, dir, err) < 0)
+		return hull_error_wrap(err, "bundle remove `%s`", dir_arg);
+	return 0;
+}

@@ -1,0 +1,14 @@
+/* An OCI bundle from a stored image: DIR/rootfs is an overlay mount of the image's unpacked layers with a
+ * writable layer of the bundle's own (DIR/.hull-upper, DIR/.hull-work), and DIR/config.json is the
+ * default runtime config filled in from the image config, ready for `hull-runtime run`. */
+#ifndef HULL_IMAGE_BUNDLE_H
+#define HULL_IMAGE_BUNDLE_H
+
+#include "image/store.h"
+
+int image_bundle_create(struct store *s, const char *image, const char *dir, struct hull_error **err);
+
+/* Unmounts DIR/rootfs and removes the bundle directory. */
+int image_bundle_remove(struct store *s, const char *dir, struct hull_error **err);
+
+#endif
