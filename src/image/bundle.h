@@ -6,7 +6,10 @@
 
 #include "image/store.h"
 
-int image_bundle_create(struct store *s, const char *image, const char *dir, struct hull_error **err);
+/* command (NULL-terminated, or NULL) replaces the image's Cmd, as arguments after the image do for
+ * `docker run`. */
+int image_bundle_create(struct store *s, const char *image, const char *dir, const char *const *command,
+			struct hull_error **err);
 
 /* Unmounts DIR/rootfs and removes the bundle directory. */
 int image_bundle_remove(struct store *s, const char *dir, struct hull_error **err);

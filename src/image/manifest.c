@@ -23,6 +23,8 @@ static const char *const layer_types[] = {
     "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
     "application/vnd.docker.image.rootfs.diff.tar.gzip",
     "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    /* Uncompressed Docker layers: what an older `docker save` archive holds. */
+    "application/vnd.docker.image.rootfs.diff.tar",
 };
 static const char *const config_types[] = {
     "application/vnd.oci.image.config.v1+json",

@@ -10,10 +10,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "image/layer_store.h"
 #include "image/local_image.h"
 #include "image/manifest.h"
 #include "image/reference.h"
-#include "image/unpack.h"
+#include "image/store_gc.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -218,37 +219,15 @@ static void *download_thread(void *arg)
 	return NULL;
 }
 
-/* Unpacks from fd into a fresh directory and moves it into place if the diff id is the config's. */
 static int unpack_layer(struct pull *p, size_t i, int fd, struct hull_error **err)
 {
-	cleanup_free char *tmp = NULL;
-	cleanup_close int diff_fd = -1;
-	char diff_id[DIGEST_MAX] = "";
-	struct unpack_options o = {.overlay = true, .diff_id = diff_id};
-	int ret;
-
-	if ((ret = store_layer_begin(p->store, &tmp, &diff_fd, err)) < 0)
-		return ret;
-	ret = image_unpack_layer(diff_fd, fd, &o, err);
-	if (ret >= 0 && strcmp(diff_id, p->diff_ids[i]) != 0)
-		ret = hull_error_fail(err, EBADMSG,
-				      "uncompressed content has digest `%s` where the config says `%s`",
-				      diff_id, p->diff_ids[i]);
-	if (ret < 0) {
-		store_tmp_remove(p->store, tmp);
-		return ret;
-	}
-	return store_layer_commit(p->store, tmp, p->chain_ids[i], err);
+	return layer_store_unpack(p->store, fd, p->diff_ids[i], p->chain_ids[i], err);
 }
 
 static int unpack_from_blob(struct pull *p, size_t i, struct hull_error **err)
 {
-	cleanup_free char *name = store_blob_name(p->manifest->layers[i].digest);
-	cleanup_close int fd = name ? openat(p->store->fd, name, O_RDONLY | O_CLOEXEC) : -1;
-
-	if (fd < 0)
-		return hull_error_errno(err, "open the blob");
-	return unpack_layer(p, i, fd, err);
+	return layer_store_unpack_blob(p->store, p->manifest->layers[i].digest, p->diff_ids[i],
+				       p->chain_ids[i], err);
 }
 
 /* One layer: download (resuming a partial one) and unpack in one pass, or only what is missing. */
@@ -380,68 +359,6 @@ static int pull_layers(struct pull *p, unsigned jobs, struct hull_error **err)
 	return 0;
 }
 
-struct tag_edit {
-	const char *name, *tag, *digest, *config, *media_type;
-	int64_t size;
-	const char *os, *arch;
-};
-
-/* Replaces whatever the name pointed at with the new descriptor. */
-static int tag_image(json_object *index, void *arg, struct hull_error **err)
-{
-	struct tag_edit *t = arg;
-	json_object *manifests, *entry = json_object_new_object(), *annotations = json_object_new_object();
-	json_object *platform = json_object_new_object();
-
-	json_object_object_get_ex(index, "manifests", &manifests);
-	for (size_t i = json_object_array_length(manifests); i-- > 0;) {
-		const char *name =
-		    local_image_annotation(json_object_array_get_idx(manifests, i), ANNOTATION_NAME);
-		if (name && strcmp(name, t->name) == 0)
-			json_object_array_del_idx(manifests, i, 1);
-	}
-	json_object_object_add(entry, "mediaType", json_object_new_string(t->media_type));
-	json_object_object_add(entry, "digest", json_object_new_string(t->digest));
-	json_object_object_add(entry, "size", json_object_new_int64(t->size));
-	json_object_object_add(annotations, ANNOTATION_NAME, json_object_new_string(t->name));
-	json_object_object_add(annotations, ANNOTATION_CONFIG, json_object_new_string(t->config));
-	if (t->tag)
-		json_object_object_add(annotations, ANNOTATION_REF, json_object_new_string(t->tag));
-	json_object_object_add(entry, "annotations", annotations);
-	json_object_object_add(platform, "os", json_object_new_string(t->os));
-	json_object_object_add(platform, "architecture", json_object_new_string(t->arch));
-	json_object_object_add(entry, "platform", platform);
-	json_object_array_add(manifests, entry);
-	return 1;
-}
-
-static int record(struct pull *p, const char *digest, json_object *config, struct hull_error **err)
-{
-	cleanup_free char *name = image_ref_format(p->ref), *text = NULL;
-	const char *os = "linux", *arch = "amd64";
-	json_object *v;
-	size_t len;
-	int ret;
-
-	if (name == NULL)
-		return hull_error_set(err, ENOMEM, "pull");
-	if ((ret = store_blob_read(p->store, digest, 4u << 20, &text, &len, err)) < 0)
-		return ret;
-	if (json_object_object_get_ex(config, "os", &v) && json_object_is_type(v, json_type_string))
-		os = json_object_get_string(v);
-	if (json_object_object_get_ex(config, "architecture", &v) && json_object_is_type(v, json_type_string))
-		arch = json_object_get_string(v);
-	struct tag_edit t = {.name = name,
-			     .tag = p->ref->tag,
-			     .digest = digest,
-			     .config = p->manifest->config.digest,
-			     .media_type = p->manifest->media_type,
-			     .size = (int64_t)len,
-			     .os = os,
-			     .arch = arch};
-	return store_index_update(p->store, tag_image, &t, err);
-}
-
 int image_pull(struct store *s, const char *reference, const struct pull_options *o,
 	       char manifest_digest[DIGEST_MAX], struct hull_error **err)
 {
@@ -475,7 +392,7 @@ int image_pull(struct store *s, const char *reference, const struct pull_options
 	p.diff_ids = diff_ids;
 	if ((ret = pull_layers(&p, o->jobs, err)) < 0)
 		goto out;
-	ret = record(&p, manifest_digest, config, err);
+	ret = store_name_image(s, reference, manifest_digest, err);
 out:
 	if (ret < 0)
 		hull_error_wrap(err, "pull `%s`", reference);

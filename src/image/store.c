@@ -245,6 +245,39 @@ int store_blob_commit(struct store *s, struct blob_writer *w, int64_t size, stru
 	return ret;
 }
 
+int store_blob_begin_any(struct store *s, struct blob_writer *w, struct hull_error **err)
+{
+	*w = (struct blob_writer){.fd = -1};
+	w->fd = tmp_file(s, &w->partial, err);
+	if (w->fd < 0)
+		return w->fd;
+	w->digest = digester_new(NULL);
+	if (w->digest == NULL) {
+		store_tmp_remove(s, w->partial);
+		store_blob_close(w);
+		return hull_error_set(err, ENOMEM, "store");
+	}
+	return 0;
+}
+
+int store_blob_commit_any(struct store *s, struct blob_writer *w, char digest[DIGEST_MAX],
+			  struct hull_error **err)
+{
+	cleanup_free char *name = NULL;
+
+	digester_final(w->digest, digest);
+	snprintf(w->expected, sizeof(w->expected), "%s", digest);
+	name = store_blob_name(digest);
+	if (name == NULL)
+		return hull_error_set(err, ENOMEM, "store");
+	if (fchmod(w->fd, 0644) < 0 || renameat(s->fd, w->partial, s->fd, name) < 0) {
+		int ret = hull_error_errno(err, "blob `%s`", digest);
+		unlinkat(s->fd, w->partial, 0);
+		return ret;
+	}
+	return 0;
+}
+
 void store_blob_close(struct blob_writer *w)
 {
 	if (w->fd >= 0)
@@ -350,7 +383,8 @@ int store_index_read(struct store *s, json_object **index, struct hull_error **e
  * rename, so a crash leaves the old index or the new one. */
 static int write_index(struct store *s, json_object *index, struct hull_error **err)
 {
-	const char *text = json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN);
+	const char *text =
+	    json_object_to_json_string_ext(index, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = tmp_file(s, &tmp, err);
 	size_t len = strlen(text);

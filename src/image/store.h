@@ -54,6 +54,12 @@ int store_blob_begin(struct store *s, const char *digest, struct blob_writer *w,
 int store_blob_write(struct blob_writer *w, const void *data, size_t len, struct hull_error **err);
 /* Checks the size and digest and moves the blob into place; a mismatch discards the partial file. */
 int store_blob_commit(struct store *s, struct blob_writer *w, int64_t size, struct hull_error **err);
+/* A blob whose digest is known only once it is written (a file of a loaded archive): written to a unique
+ * temporary file, then named by the digest of what was written. */
+int store_blob_begin_any(struct store *s, struct blob_writer *w, struct hull_error **err);
+int store_blob_commit_any(struct store *s, struct blob_writer *w, char digest[DIGEST_MAX],
+			  struct hull_error **err);
+
 /* Closes w; the partial file stays for a later resume. */
 void store_blob_close(struct blob_writer *w);
 

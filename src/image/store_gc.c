@@ -16,6 +16,82 @@
 #include "util/json.h"
 #include "util/log.h"
 
+struct name_edit {
+	const char *name, *tag;
+	const struct local_image *img;
+	int64_t size;
+};
+
+static void remove_name(json_object *manifests, const char *name)
+{
+	for (size_t i = json_object_array_length(manifests); name && i-- > 0;) {
+		const char *n =
+		    local_image_annotation(json_object_array_get_idx(manifests, i), ANNOTATION_NAME);
+		if (n && strcmp(n, name) == 0)
+			json_object_array_del_idx(manifests, i, 1);
+	}
+}
+
+static const char *config_string(json_object *config, const char *key, const char *fallback)
+{
+	json_object *v;
+	return json_object_object_get_ex(config, key, &v) && json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : fallback;
+}
+
+static int add_entry(json_object *index, void *arg, struct hull_error **err)
+{
+	struct name_edit *t = arg;
+	json_object *manifests, *entry = json_object_new_object(), *annotations = json_object_new_object();
+	json_object *platform = json_object_new_object();
+
+	json_object_object_get_ex(index, "manifests", &manifests);
+	remove_name(manifests, t->name);
+	json_object_object_add(entry, "mediaType", json_object_new_string(t->img->manifest.media_type));
+	json_object_object_add(entry, "digest", json_object_new_string(t->img->manifest_digest));
+	json_object_object_add(entry, "size", json_object_new_int64(t->size));
+	if (t->name)
+		json_object_object_add(annotations, ANNOTATION_NAME, json_object_new_string(t->name));
+	json_object_object_add(annotations, ANNOTATION_CONFIG,
+			       json_object_new_string(t->img->manifest.config.digest));
+	if (t->tag)
+		json_object_object_add(annotations, ANNOTATION_REF, json_object_new_string(t->tag));
+	json_object_object_add(entry, "annotations", annotations);
+	json_object_object_add(platform, "os",
+			       json_object_new_string(config_string(t->img->config, "os", "linux")));
+	json_object_object_add(
+	    platform, "architecture",
+	    json_object_new_string(config_string(t->img->config, "architecture", "amd64")));
+	json_object_object_add(entry, "platform", platform);
+	json_object_array_add(manifests, entry);
+	return 1;
+}
+
+int store_name_image(struct store *s, const char *name, const char *manifest_digest, struct hull_error **err)
+{
+	struct image_ref ref = {0};
+	struct local_image img;
+	cleanup_free char *canonical = NULL, *text = NULL;
+	size_t len;
+	int ret;
+
+	if (name && (ret = image_ref_parse(name, &ref, err)) < 0)
+		return ret;
+	if (name && (canonical = image_ref_format(&ref)) == NULL) {
+		image_ref_free(&ref);
+		return hull_error_set(err, ENOMEM, "name");
+	}
+	if ((ret = local_image_load(s, manifest_digest, &img, err)) >= 0 &&
+	    (ret = store_blob_read(s, manifest_digest, 4u << 20, &text, &len, err)) >= 0) {
+		struct name_edit t = {.name = canonical, .tag = ref.tag, .img = &img, .size = (int64_t)len};
+		ret = store_index_update(s, add_entry, &t, err);
+	}
+	local_image_free(&img); /* load leaves it empty when it fails */
+	image_ref_free(&ref);
+	return ret;
+}
+
 struct tag_edit {
 	const char *name, *tag, *digest;
 	json_object *source; /* the entry being copied */

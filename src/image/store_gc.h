@@ -8,6 +8,10 @@
 
 #include "image/store.h"
 
+/* Points name (a reference, NULL for none) at the stored image manifest_digest, in place of whatever the
+ * name pointed at. */
+int store_name_image(struct store *s, const char *name, const char *manifest_digest, struct hull_error **err);
+
 /* Points name (a reference) at the manifest the image `source` (name or id) points at. */
 int store_tag(struct store *s, const char *source, const char *name, struct hull_error **err);
 

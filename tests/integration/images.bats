@@ -296,3 +296,106 @@ store_is_empty() {
 	[ -z "$(ls -A "$STORE/tmp")" ]
 	[ "$(hull images -q | wc -l)" -eq 2 ]
 }
+
+@test "push: blobs are mounted from the repository the image came from, then skipped; the digest is kept" {
+	hull pull -q "$REG/test/layers:1"
+	run hull --debug push "$REG/test/layers:1" "$REG/pushed/layers:2"
+	[ "$status" -eq 0 ]
+	local digest
+	digest=$(layout_manifest layers)
+	[ "${lines[-1]}" = "$digest" ]
+	[ "$(grep -c 'mounted from test/layers' <<<"$output")" -eq 4 ]
+	run hull push "$REG/test/layers:1" "$REG/pushed/layers:2"
+	[ "$(grep -c 'skipped: already exists' <<<"$output")" -eq 4 ]
+	# What the registry serves is the same manifest, and a fresh store pulls the same image from it.
+	[ "sha256:$(skopeo inspect --raw --tls-verify=false "docker://$REG/pushed/layers:2" | sha256sum | cut -d' ' -f1)" = "$digest" ]
+	STORE=$BATS_TEST_TMPDIR/other
+	run hull pull -q "$REG/pushed/layers:2"
+	[ "$output" = "$(jq -r '.config.digest' "$TEST_IMAGES/blobs/sha256/${digest#sha256:}" | cut -d: -f2)" ]
+}
+
+@test "push uploads to another registry, and a registry with token auth needs a login for it" {
+	hull pull -q "$REG/test/busybox:1"
+	run_expect_fail hull push -q "$REG/test/busybox:1" "$TOKEN_REG/private/pushed:1"
+	assert_one_line_error "push" "HTTP 401" "hull login"
+	hull login -u hull -p secret "$TOKEN_REG"
+	run hull push "$REG/test/busybox:1" "$TOKEN_REG/private/pushed:1"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c ' uploaded ' <<<"$output")" -eq 2 ]
+	grep -q "token user=hull scope=repository:private/pushed:pull,push" "$REG_DIR/token.log"
+	skopeo inspect --raw --tls-verify=false --creds hull:secret "docker://$TOKEN_REG/private/pushed:1" >/dev/null
+}
+
+@test "save and load round trip in both formats; skopeo reads what hull saves and hull loads what skopeo writes" {
+	hull pull -q "$REG/test/layers:1"
+	hull pull -q "$REG/test/busybox:1"
+	hull save -o "$BATS_TEST_TMPDIR/docker.tar" "$REG/test/layers:1" "$REG/test/busybox:1"
+	hull save --format oci-archive -o "$BATS_TEST_TMPDIR/oci.tar" "$REG/test/busybox:1"
+	tar -tf "$BATS_TEST_TMPDIR/docker.tar" | grep -qx manifest.json
+	! tar -tf "$BATS_TEST_TMPDIR/oci.tar" | grep -qx manifest.json
+	# Another store loads them, with the same ids and names.
+	local ids
+	ids=$(hull images --format json | jq -c '[.[] | [.Name, .Id]] | sort')
+	STORE=$BATS_TEST_TMPDIR/loaded
+	run hull load -i "$BATS_TEST_TMPDIR/docker.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Loaded image: $REG/test/layers:1"* ]]
+	[ "$(hull images --format json | jq -c '[.[] | [.Name, .Id]] | sort')" = "$ids" ]
+	hull bundle create "$REG/test/layers:1" "$BATS_TEST_TMPDIR/b"
+	[ "$(cat "$BATS_TEST_TMPDIR/b/rootfs/data/three")" = three ]
+	hull bundle remove "$BATS_TEST_TMPDIR/b"
+	# skopeo reads hull's archives, and writes the older docker-archive layout that hull loads, gzipped too.
+	skopeo inspect "docker-archive:$BATS_TEST_TMPDIR/docker.tar:$REG/test/busybox:1" >/dev/null
+	skopeo copy -q "oci-archive:$BATS_TEST_TMPDIR/oci.tar" "docker-archive:$BATS_TEST_TMPDIR/old.tar:old/busybox:1"
+	tar -tf "$BATS_TEST_TMPDIR/old.tar" | grep -q '/layer.tar$'
+	STORE=$BATS_TEST_TMPDIR/old
+	gzip -c "$BATS_TEST_TMPDIR/old.tar" | hull load
+	[ "$(hull inspect old/busybox:1 | jq -r '.[0].Id')" = "$(jq -r --arg n "$REG/test/busybox:1" '.[] | select(.[0] == $n) | .[1]' <<<"$ids")" ]
+}
+
+@test "load refuses a tampered archive and keeps nothing of it under a name" {
+	hull pull -q "$REG/test/busybox:1"
+	hull save --format oci-archive -o "$BATS_TEST_TMPDIR/oci.tar" "$REG/test/busybox:1"
+	mkdir "$BATS_TEST_TMPDIR/x"
+	tar -C "$BATS_TEST_TMPDIR/x" -xf "$BATS_TEST_TMPDIR/oci.tar"
+	local layer
+	layer=$(layout_layers busybox | head -1)
+	printf 'tampered' >>"$BATS_TEST_TMPDIR/x/blobs/sha256/${layer#sha256:}"
+	tar -C "$BATS_TEST_TMPDIR/x" -cf "$BATS_TEST_TMPDIR/bad.tar" .
+	STORE=$BATS_TEST_TMPDIR/loaded
+	run_expect_fail hull load -i "$BATS_TEST_TMPDIR/bad.tar"
+	assert_one_line_error "load" "${layer#sha256:}" "digest"
+	[ "$(hull images -q | wc -l)" -eq 0 ]
+	echo "not an archive" >"$BATS_TEST_TMPDIR/junk"
+	run_expect_fail hull load -i "$BATS_TEST_TMPDIR/junk"
+	assert_one_line_error "load"
+	run_expect_fail hull save -o "$BATS_TEST_TMPDIR/never.tar" nothing:here
+	assert_one_line_error "save" "nothing:here"
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep never)" ]
+}
+
+@test "export writes the flattened root; import makes an image of it that runs" {
+	hull pull -q "$REG/test/layers:1"
+	hull export -o "$BATS_TEST_TMPDIR/rootfs.tar" "$REG/test/layers:1"
+	mkdir "$BATS_TEST_TMPDIR/x"
+	tar -C "$BATS_TEST_TMPDIR/x" --xattrs --xattrs-include='user.*' --numeric-owner -xpf "$BATS_TEST_TMPDIR/rootfs.tar"
+	hull bundle create "$REG/test/layers:1" "$BATS_TEST_TMPDIR/b"
+	tests/fixtures/tree-listing.sh "$BATS_TEST_TMPDIR/b/rootfs" >"$BATS_TEST_TMPDIR/expected"
+	tests/fixtures/tree-listing.sh "$BATS_TEST_TMPDIR/x" >"$BATS_TEST_TMPDIR/actual"
+	diff -u "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+	hull bundle remove "$BATS_TEST_TMPDIR/b"
+	gzip -c "$BATS_TEST_TMPDIR/rootfs.tar" | hull import - localhost/flat:1
+	run hull inspect localhost/flat:1
+	[ "$(jq -r '.[0].Layers | length' <<<"$output")" -eq 1 ]
+	hull bundle create localhost/flat:1 "$BATS_TEST_TMPDIR/b" sh -c 'cat /data/three; id -u'
+	run "$HULL_RUNTIME" --root "$BATS_TEST_TMPDIR/state" run --bundle "$BATS_TEST_TMPDIR/b" "flat-$$"
+	[ "$output" = $'three\n0' ]
+	hull bundle remove "$BATS_TEST_TMPDIR/b"
+	run_expect_fail hull import "$BATS_TEST_TMPDIR/junk-that-is-missing"
+	assert_one_line_error "import" "junk-that-is-missing"
+	echo "not a tarball" >"$BATS_TEST_TMPDIR/junk"
+	run_expect_fail hull import "$BATS_TEST_TMPDIR/junk" bad:1
+	assert_one_line_error "import" "layer"
+	run_expect_fail hull inspect bad:1
+	assert_one_line_error "inspect" "not in the store"
+}

@@ -9,7 +9,8 @@
 #include "util/log.h"
 
 static const struct hull_command *const commands[] = {
-    &cmd_pull, &cmd_images, &cmd_inspect, &cmd_tag, &cmd_rmi, &cmd_bundle, &cmd_login, &cmd_logout,
+    &cmd_pull,	  &cmd_push, &cmd_save, &cmd_load,   &cmd_import, &cmd_export, &cmd_images,
+    &cmd_inspect, &cmd_tag,  &cmd_rmi,	&cmd_bundle, &cmd_login,  &cmd_logout,
 };
 
 /* `hull image SUB` spells the same commands the way podman does. */
@@ -17,8 +18,8 @@ static const struct {
 	const char *name;
 	const struct hull_command *command;
 } image_subcommands[] = {
-    {"pull", &cmd_pull}, {"ls", &cmd_images}, {"list", &cmd_images},	   {"inspect", &cmd_inspect},
-    {"tag", &cmd_tag},	 {"rm", &cmd_rmi},    {"prune", &cmd_image_prune},
+    {"pull", &cmd_pull},       {"push", &cmd_push}, {"ls", &cmd_images}, {"list", &cmd_images},
+    {"inspect", &cmd_inspect}, {"tag", &cmd_tag},   {"rm", &cmd_rmi},	 {"prune", &cmd_image_prune},
 };
 
 static void print_usage(FILE *out)
