@@ -10,7 +10,7 @@
 
 static const struct hull_command *const commands[] = {
     &cmd_pull,	  &cmd_push, &cmd_save, &cmd_load,   &cmd_import, &cmd_export, &cmd_images,
-    &cmd_inspect, &cmd_tag,  &cmd_rmi,	&cmd_bundle, &cmd_login,  &cmd_logout,
+    &cmd_inspect, &cmd_tag,  &cmd_rmi,	&cmd_bundle, &cmd_login,  &cmd_logout, &cmd_network,
 };
 
 /* `hull image SUB` spells the same commands the way podman does. */
