@@ -212,15 +212,6 @@ static int finish_image(struct loader *l, const char *digest, const char *const 
 	return ret;
 }
 
-static const char *annotation_string(json_object *entry, const char *key)
-{
-	json_object *a, *v;
-	return json_object_object_get_ex(entry, "annotations", &a) && json_object_object_get_ex(a, key, &v) &&
-		       json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : NULL;
-}
-
 /* index.json: an OCI layout, as skopeo and podman write oci-archives and Docker 25 writes its archives. */
 static int load_layout(struct loader *l, struct hull_error **err)
 {
@@ -242,10 +233,10 @@ static int load_layout(struct loader *l, struct hull_error **err)
 	json_object_object_get_ex(doc, "manifests", &manifests);
 	for (size_t i = 0; ret >= 0 && i < index.n_manifests; i++) {
 		json_object *entry = json_object_array_get_idx(manifests, i);
-		const char *name = annotation_string(entry, "io.containerd.image.name");
+		const char *name = local_image_annotation(entry, "io.containerd.image.name");
 		char digest[DIGEST_MAX];
 		if (name == NULL)
-			name = annotation_string(entry, ANNOTATION_REF);
+			name = local_image_annotation(entry, ANNOTATION_REF);
 		if ((ret = image_manifest_of(l, index.manifests[i].digest, digest, err)) >= 0)
 			ret = finish_image(l, digest, name ? &name : NULL, name ? 1 : 0, err);
 		if (ret < 0)
@@ -256,21 +247,21 @@ static int load_layout(struct loader *l, struct hull_error **err)
 	return ret;
 }
 
-static const char *file_digest(struct loader *l, const char *path)
+/* The digest of the blob a manifest.json path names, into out; false when the archive had no such file. */
+static bool file_digest(struct loader *l, const char *path, char out[DIGEST_MAX])
 {
-	static __thread char named[DIGEST_MAX];
+	const char *slash = strncmp(path, "blobs/", 6) == 0 ? strchr(path + 6, '/') : NULL;
 
 	for (size_t i = 0; i < l->n_files; i++)
-		if (strcmp(l->files[i].path, path) == 0)
-			return l->files[i].digest;
+		if (strcmp(l->files[i].path, path) == 0) {
+			snprintf(out, DIGEST_MAX, "%s", l->files[i].digest);
+			return true;
+		}
 	/* Docker 25 points manifest.json at the layout's blobs. */
-	if (strncmp(path, "blobs/", 6) == 0 && strchr(path + 6, '/')) {
-		snprintf(named, sizeof(named), "%.*s:%s", (int)(strchr(path + 6, '/') - path - 6), path + 6,
-			 strchr(path + 6, '/') + 1);
-		if (digest_validate(named, NULL) == 0 && store_has_blob(l->s, named))
-			return named;
-	}
-	return NULL;
+	if (slash == NULL)
+		return false;
+	snprintf(out, DIGEST_MAX, "%.*s:%s", (int)(slash - path - 6), path + 6, slash + 1);
+	return digest_validate(out, NULL) == 0 && store_has_blob(l->s, out);
 }
 
 static json_object *descriptor_json(struct loader *l, const char *media_type, const char *digest)
@@ -301,7 +292,8 @@ static int load_docker(struct loader *l, struct hull_error **err)
 	}
 	for (size_t i = 0; ret >= 0 && i < json_object_array_length(doc); i++) {
 		json_object *entry = json_object_array_get_idx(doc, i), *m, *list;
-		const char *config_path = NULL, *config, *text;
+		const char *config_path = NULL, *text;
+		char config[DIGEST_MAX];
 		cleanup_free const char **tags = NULL, **layer_paths = NULL;
 		size_t n_tags = 0, n_layers = 0;
 		char digest[DIGEST_MAX];
@@ -310,7 +302,7 @@ static int load_docker(struct loader *l, struct hull_error **err)
 		    (ret = json_field_strv(entry, "manifest.json", "Layers", &layer_paths, &n_layers, err)) <
 			0)
 			break;
-		if (config_path == NULL || (config = file_digest(l, config_path)) == NULL) {
+		if (config_path == NULL || !file_digest(l, config_path, config)) {
 			ret = hull_error_invalid(err,
 						 "load: manifest.json: config `%.200s` is not in the archive",
 						 config_path ? config_path : "");
@@ -323,8 +315,8 @@ static int load_docker(struct loader *l, struct hull_error **err)
 		json_object_object_add(
 		    m, "config", descriptor_json(l, "application/vnd.oci.image.config.v1+json", config));
 		for (size_t k = 0; k < n_layers; k++) {
-			const char *layer = file_digest(l, layer_paths[k]);
-			if (layer == NULL) {
+			char layer[DIGEST_MAX];
+			if (!file_digest(l, layer_paths[k], layer)) {
 				ret = hull_error_invalid(
 				    err, "load: manifest.json: layer `%.200s` is not in the archive",
 				    layer_paths[k]);

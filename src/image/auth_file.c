@@ -14,13 +14,6 @@
 #include "util/json.h"
 #include "util/log.h"
 
-static void cleanup_json_fn(json_object **o)
-{
-	if (*o)
-		json_object_put(*o);
-}
-#define cleanup_json __attribute__((cleanup(cleanup_json_fn)))
-
 char *auth_file_default(void)
 {
 	const char *env = getenv("REGISTRY_AUTH_FILE"), *run = getenv("XDG_RUNTIME_DIR");

@@ -162,14 +162,14 @@ out:
 int image_bundle_remove(struct store *s, const char *dir_arg, struct hull_error **err)
 {
 	char dir[PATH_MAX];
-	cleanup_free char *rootfs = NULL, *config = NULL;
+	cleanup_free char *rootfs = NULL, *upper = NULL;
 
 	if (realpath(dir_arg, dir) == NULL)
 		return hull_error_errno(err, "bundle remove `%s`", dir_arg);
-	if (asprintf(&rootfs, "%s/rootfs", dir) < 0 || asprintf(&config, "%s/.hull-upper", dir) < 0)
+	if (asprintf(&rootfs, "%s/rootfs", dir) < 0 || asprintf(&upper, "%s/.hull-upper", dir) < 0)
 		return hull_error_set(err, ENOMEM, "bundle remove");
 	/* Only what bundle create made: a directory with the writable layer next to its rootfs. */
-	if (access(config, F_OK) < 0)
+	if (access(upper, F_OK) < 0)
 		return hull_error_fail(
 		    err, EINVAL, "bundle remove `%s`: not a bundle made by `hull bundle create`", dir_arg);
 	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL)

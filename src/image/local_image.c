@@ -79,12 +79,9 @@ void local_image_free(struct local_image *img)
 
 const char *local_image_annotation(json_object *entry, const char *key)
 {
-	json_object *a, *v;
+	json_object *a;
 
-	if (!json_object_object_get_ex(entry, "annotations", &a) || !json_object_object_get_ex(a, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return json_object_object_get_ex(entry, "annotations", &a) ? json_get_string(a, key, NULL) : NULL;
 }
 
 static bool is_id_prefix(const char *text)

@@ -149,22 +149,25 @@ static int to_memory(const void *data, size_t len, void *arg, struct hull_error 
 static int fetch_config(struct pull *p, json_object **config, struct hull_error **err)
 {
 	const char *digest = p->manifest->config.digest;
-	struct memory_sink m = {0};
 	cleanup_free char *stored = NULL;
 	size_t len;
 	int ret;
 
-	if (!store_has_blob(p->store, digest)) {
+	if (store_has_blob(p->store, digest))
+		ret = store_blob_read(p->store, digest, MAX_CONFIG, &stored, &len, err);
+	else {
+		struct memory_sink m = {0};
 		ret = registry_get_blob(p->registry, p->ref->repository, digest, 0, to_memory, &m, err);
 		if (ret >= 0)
 			ret = store_blob_put(p->store, digest, m.data ? m.data : "", m.len, err);
-		free(m.data);
+		stored = m.data ? m.data : strdup("");
+		len = m.len;
 		if (ret < 0)
 			return hull_error_wrap(err, "image config");
 	}
-	if ((ret = store_blob_read(p->store, digest, MAX_CONFIG, &stored, &len, err)) < 0)
+	if (ret < 0)
 		return ret;
-	return json_parse_text(stored, len, "image config", config, err);
+	return json_parse_text(stored ? stored : "", stored ? len : 0, "image config", config, err);
 }
 
 /* What a layer's download feeds: the blob file and, on a fresh download, the unpacker's socket. */

@@ -32,14 +32,6 @@ static void remove_name(json_object *manifests, const char *name)
 	}
 }
 
-static const char *config_string(json_object *config, const char *key, const char *fallback)
-{
-	json_object *v;
-	return json_object_object_get_ex(config, key, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : fallback;
-}
-
 static int add_entry(json_object *index, void *arg, struct hull_error **err)
 {
 	struct name_edit *t = arg;
@@ -59,10 +51,10 @@ static int add_entry(json_object *index, void *arg, struct hull_error **err)
 		json_object_object_add(annotations, ANNOTATION_REF, json_object_new_string(t->tag));
 	json_object_object_add(entry, "annotations", annotations);
 	json_object_object_add(platform, "os",
-			       json_object_new_string(config_string(t->img->config, "os", "linux")));
+			       json_object_new_string(json_get_string(t->img->config, "os", "linux")));
 	json_object_object_add(
 	    platform, "architecture",
-	    json_object_new_string(config_string(t->img->config, "architecture", "amd64")));
+	    json_object_new_string(json_get_string(t->img->config, "architecture", "amd64")));
 	json_object_object_add(entry, "platform", platform);
 	json_object_array_add(manifests, entry);
 	return 1;

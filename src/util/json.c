@@ -209,3 +209,13 @@ int json_parse_text(const char *text, size_t len, const char *what, json_object 
 	*out = obj;
 	return 0;
 }
+
+const char *json_get_string(json_object *obj, const char *key, const char *fallback)
+{
+	json_object *v;
+
+	if (obj == NULL || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return fallback;
+	return json_object_get_string(v);
+}

@@ -40,4 +40,15 @@ int json_parse_text(const char *text, size_t len, const char *what, json_object 
 
 const char *json_type_label(json_object *obj);
 
+/* The string member key of obj, or fallback when it is missing or not a string: for documents hull wrote
+ * itself or already checked, where a wrong type means "not there". */
+const char *json_get_string(json_object *obj, const char *key, const char *fallback);
+
+static inline void json_put_fn(json_object **o)
+{
+	if (*o)
+		json_object_put(*o);
+}
+#define cleanup_json __attribute__((cleanup(json_put_fn)))
+
 #endif

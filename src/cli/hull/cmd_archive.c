@@ -12,45 +12,56 @@
 #include "image/import_export.h"
 #include "util/cleanup.h"
 
-/* Output goes to a temporary file next to FILE, renamed when complete, so a failure leaves nothing; or to
- * standard output when there is no FILE (never to a terminal). */
-struct output {
-	const char *path;
-	char *tmp;
-	int fd;
-};
+/* What save and export write, given the open store and the descriptor to write to. */
+typedef int (*output_writer)(struct store *s, int fd, void *arg, struct hull_error **err);
 
-static int output_open(struct output *o, const char *command, const char *path)
+/* Runs write into a temporary file next to path, renamed into place when complete, so a failure leaves
+ * nothing; or into standard output when there is no path (never into a terminal). */
+static int write_output(struct hull_cli *cli, const char *command, const char *path, output_writer write,
+			void *arg)
 {
-	*o = (struct output){.path = path, .fd = STDOUT_FILENO};
-	if (path == NULL)
-		return isatty(STDOUT_FILENO)
-			   ? hull_usage_error(command,
-					      "will not write a tar archive to a terminal: use -o FILE")
-			   : 0;
-	if (asprintf(&o->tmp, "%s.hull-XXXXXX", path) < 0 || (o->fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
-		struct hull_error *err = NULL;
+	cleanup_store struct store *store = NULL;
+	cleanup_free char *tmp = NULL;
+	struct hull_error *err = NULL;
+	int fd = STDOUT_FILENO, ret;
+
+	if (path == NULL && isatty(STDOUT_FILENO))
+		return hull_usage_error(command, "will not write a tar archive to a terminal: use -o FILE");
+	if (path && (asprintf(&tmp, "%s.hull-XXXXXX", path) < 0 || (fd = mkostemp(tmp, O_CLOEXEC)) < 0)) {
 		hull_error_errno(&err, "%s: create `%s`", command, path);
 		return cli_fail(&err);
 	}
-	if (fchmod(o->fd, 0644) < 0) {
+	if (path && fchmod(fd, 0644) < 0) {
 		/* mkostemp made it 0600; readable by others is only a courtesy */
 	}
-	return 0;
+	ret = hull_open_store(cli, false, &store, &err);
+	if (ret >= 0)
+		ret = write(store, fd, arg, &err);
+	if (path) {
+		if (ret >= 0 && (fsync(fd) < 0 || rename(tmp, path) < 0))
+			ret = hull_error_errno(&err, "%s: `%s`", command, path);
+		close(fd);
+		if (ret < 0)
+			unlink(tmp);
+	}
+	return ret < 0 ? cli_fail(&err) : 0;
 }
 
-/* Renames into place on success, removes otherwise; returns ret, or the rename's failure. */
-static int output_close(struct output *o, const char *command, int ret, struct hull_error **err)
+struct save_args {
+	const char *const *images;
+	size_t n;
+	enum archive_format format;
+};
+
+static int save_to(struct store *s, int fd, void *arg, struct hull_error **err)
 {
-	if (o->path == NULL)
-		return ret;
-	if (ret >= 0 && (fsync(o->fd) < 0 || rename(o->tmp, o->path) < 0))
-		ret = hull_error_errno(err, "%s: `%s`", command, o->path);
-	close(o->fd);
-	if (ret < 0)
-		unlink(o->tmp);
-	free(o->tmp);
-	return ret;
+	struct save_args *a = arg;
+	return image_save(s, a->images, a->n, a->format, fd, err);
+}
+
+static int export_to(struct store *s, int fd, void *arg, struct hull_error **err)
+{
+	return image_export(s, arg, fd, err);
 }
 
 static int run_save(struct hull_cli *cli, int argc, char **argv)
@@ -61,11 +72,8 @@ static int run_save(struct hull_cli *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	enum archive_format format = ARCHIVE_DOCKER;
-	cleanup_store struct store *store = NULL;
-	struct hull_error *err = NULL;
 	const char *output = NULL;
-	struct output out;
-	int c, ret;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:", options, NULL)) != -1) {
@@ -83,15 +91,8 @@ static int run_save(struct hull_cli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return hull_usage_error("save", "missing the image");
-	if (output_open(&out, "save", output) != 0)
-		return 1;
-	if (hull_open_store(cli, false, &store, &err) < 0)
-		ret = -1;
-	else
-		ret = image_save(store, (const char *const *)argv + optind, (size_t)(argc - optind), format,
-				 out.fd, &err);
-	ret = output_close(&out, "save", ret, &err);
-	return ret < 0 ? cli_fail(&err) : 0;
+	struct save_args a = {(const char *const *)argv + optind, (size_t)(argc - optind), format};
+	return write_output(cli, "save", output, save_to, &a);
 }
 
 const struct hull_command cmd_save = {
@@ -195,11 +196,8 @@ const struct hull_command cmd_import = {
 static int run_export(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {{"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-	cleanup_store struct store *store = NULL;
-	struct hull_error *err = NULL;
 	const char *output = NULL;
-	struct output out;
-	int c, ret;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:", options, NULL)) != -1) {
@@ -209,14 +207,7 @@ static int run_export(struct hull_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return hull_usage_error("export", "expected one IMAGE");
-	if (output_open(&out, "export", output) != 0)
-		return 1;
-	if (hull_open_store(cli, false, &store, &err) < 0)
-		ret = -1;
-	else
-		ret = image_export(store, argv[optind], out.fd, &err);
-	ret = output_close(&out, "export", ret, &err);
-	return ret < 0 ? cli_fail(&err) : 0;
+	return write_output(cli, "export", output, export_to, argv[optind]);
 }
 
 const struct hull_command cmd_export = {

@@ -8,14 +8,7 @@
 #include "cli/hull/cli.h"
 #include "image/local_image.h"
 #include "util/cleanup.h"
-
-static const char *config_string(json_object *config, const char *key)
-{
-	json_object *v;
-	return json_object_object_get_ex(config, key, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : NULL;
-}
+#include "util/json.h"
 
 static int64_t layers_size(const struct local_image *img)
 {
@@ -126,7 +119,7 @@ static int run_images(struct hull_cli *cli, int argc, char **argv)
 		}
 		split_name(name ? name : "<none>", repo, sizeof(repo), tag, sizeof(tag));
 		human_size(size, sizeof(size), (double)layers_size(&img));
-		human_age(age, sizeof(age), config_string(img.config, "created"));
+		human_age(age, sizeof(age), json_get_string(img.config, "created", NULL));
 		if (quiet)
 			printf("%.12s\n", digest_hex(img.manifest.config.digest));
 		else if (!json)
@@ -142,7 +135,7 @@ static int run_images(struct hull_cli *cli, int argc, char **argv)
 			json_object_object_add(row, "Digest", json_object_new_string(img.manifest_digest));
 			json_object_object_add(
 			    row, "Created",
-			    json_object_new_string(config_string(img.config, "created") ?: ""));
+			    json_object_new_string(json_get_string(img.config, "created", "")));
 			json_object_object_add(row, "Size", json_object_new_int64(layers_size(&img)));
 			json_object_array_add(out, row);
 		}
