@@ -8,9 +8,29 @@
 #ifndef HULL_NET_LOCAL_H
 #define HULL_NET_LOCAL_H
 
+#include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 
 #include "util/error.h"
+
+struct net_local_config {
+	char bridge[IFNAMSIZ];
+	struct in_addr subnet; /* prefix 0: not chosen yet */
+	unsigned prefix;
+	bool forwarding; /* masquerade to the outside, on by default */
+};
+
+/* local.json, or the defaults (hull0, forwarding on, subnet chosen at the first attach) without one. */
+int net_local_config_load(const char *state_dir, struct net_local_config *c, struct hull_error **err);
+int net_local_config_save(const char *state_dir, const struct net_local_config *c, struct hull_error **err);
+
+/* A name the kernel takes for an interface: shorter than IFNAMSIZ, no `/`, spaces or quotes. */
+bool net_local_bridge_name_valid(const char *name);
+
+/* "A.B.C.D/N" with N 8..30 and no host bits set. */
+int net_local_parse_subnet(const char *text, struct in_addr *subnet, unsigned *prefix,
+			   struct hull_error **err);
 
 struct net_local_attachment {
 	char veth[16];
@@ -24,7 +44,9 @@ int net_local_attach(const char *state_dir, const char *id, int netns_fd, unsign
 		     struct net_local_attachment *out, struct hull_error **err);
 
 /* Releases what attach made: the veth pair (if the namespace still holds it) and the lease. */
-int net_local_detach(const char *state_dir, const char *id, const struct net_local_attachment *a,
-		     struct hull_error **err);
+int net_local_detach(const char *state_dir, const struct net_local_attachment *a, struct hull_error **err);
+
+/* With no address leased any more, deletes the bridge and the nftables table. */
+int net_local_release_if_unused(const char *state_dir, struct hull_error **err);
 
 #endif

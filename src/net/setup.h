@@ -2,27 +2,34 @@
  * do, also as OCI hooks (createRuntime and poststop) of a bundle any runtime runs.
  *
  * Modes: `none`/`private` (the container's own namespace with loopback up), `host`/`shared` (the host's
- * namespace: nothing to do), `local`/`bridge` and `local.X` (the local network, see net/local.h).  What
- * setup made is recorded in containers/ID.json under the state directory, so that teardown, which may
- * run after the container's processes and namespace are gone, releases exactly that. */
+ * namespace: nothing to do), `local`/`bridge` and `local.X` (the local network, see net/local.h), with
+ * published ports (net/nat.h).  Setup records what it made (net/state.h) and teardown releases exactly
+ * that; both hold the state directory's lock, so concurrent containers never interleave their changes to
+ * the shared bridge, table and leases. */
 #ifndef HULL_NET_SETUP_H
 #define HULL_NET_SETUP_H
 
-#include "util/error.h"
+#include <sys/types.h>
 
-/* The default state directory, /run/hull/network, unless $HULL_NETWORK_STATE says otherwise. */
-const char *net_default_state_dir(void);
+#include "net/ports.h"
+#include "net/state.h"
+#include "util/error.h"
 
 struct net_setup {
 	const char *state_dir;
 	const char *id;
 	const char *mode;
-	int netns_fd; /* the container's network namespace */
+	pid_t pid;		/* the container's first process, recorded so prune can tell it is gone */
+	int netns_fd;		/* the container's network namespace */
+	struct net_ports ports; /* to publish (local network only) */
 };
 
-int net_setup(const struct net_setup *s, struct hull_error **err);
+int net_setup(struct net_setup *s, struct hull_error **err);
 
 /* Releases what setup recorded for id; nothing recorded is not an error (teardown runs once per stop). */
 int net_teardown(const char *state_dir, const char *id, struct hull_error **err);
+
+/* Releases what a record holds, with the lock already taken (teardown and prune). */
+int net_release_record(const char *state_dir, struct net_record *r, struct hull_error **err);
 
 #endif

@@ -8,8 +8,7 @@ setup() {
 	hull_common_setup
 	HULL=$HULL_BUILD/src/hull
 	NETSTATE=$BATS_TEST_TMPDIR/net
-	unshare --net sleep 1000 &
-	HOST_PID=$!
+	new_netns HOST_PID
 	HOSTNS=/proc/$HOST_PID/ns/net
 	# The fake host's own loopback, as a real host has it.
 	nsenter --net="$HOSTNS" ip link set lo up
@@ -18,13 +17,66 @@ setup() {
 }
 
 teardown() {
-	local id
+	local id pid
 	for id in $(in_host "$HULL_RUNTIME" --root "$STATE" list -q 2>/dev/null); do
 		in_host "$HULL_RUNTIME" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
 	done
-	kill "$HOST_PID" 2>/dev/null || true
-	wait "$HOST_PID" 2>/dev/null || true
+	for pid in $HOST_PID ${LAN_PID:-} ${LANHOST_PID:-} ${BG_PIDS:-}; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	hull_common_teardown
+}
+
+# fake_lan: a LAN the fake host is plugged into.  LAN (the gateway, 192.168.77.1, with bridge br0) and
+# LANHOST (another machine on it, 192.168.77.20) are namespaces of the test; the fake host's uplink is eth0,
+# 192.168.77.10/24, default route via the gateway.  The LAN host has no route to any container subnet, so
+# an answer from it to a container on the local network proves the host masqueraded the container.
+fake_lan() {
+	new_netns LAN_PID
+	new_netns LANHOST_PID
+	LANNS=/proc/$LAN_PID/ns/net
+	LANHOSTNS=/proc/$LANHOST_PID/ns/net
+	nsenter --net="$LANNS" sh -ec '
+		ip link set lo up
+		ip link add br0 type bridge
+		ip addr add 192.168.77.1/24 dev br0
+		ip link set br0 up'
+	in_host ip link add eth0 type veth peer name uplink netns "$LAN_PID"
+	nsenter --net="$LANNS" ip link add lh type veth peer name eth0 netns "$LANHOST_PID"
+	nsenter --net="$LANNS" sh -ec 'for l in uplink lh; do ip link set $l master br0 up; done'
+	in_host sh -ec 'ip addr add 192.168.77.10/24 dev eth0; ip link set eth0 up; ip route add default via 192.168.77.1'
+	in_lanhost sh -ec 'ip link set lo up; ip addr add 192.168.77.20/24 dev eth0; ip link set eth0 up'
+}
+
+in_lanhost() {
+	nsenter --net="$LANHOSTNS" "$@"
+}
+
+# A TCP echo of the test's own in the background: serve NS PORT TEXT.
+serve() {
+	nsenter --net="$1" busybox nc -ll -p "$2" -e /bin/echo "$3" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+# What a TCP server sends, fetched from inside a namespace: fetch NS ADDRESS PORT.
+fetch() {
+	nsenter --net="$1" timeout 5 busybox nc -w 3 "$2" "$3" </dev/null
+}
+
+# new_netns VAR: a sleeping process in a network namespace of its own, its pid in VAR.  Its namespace is
+# used only once it differs from the test's: until unshare(2) has run, /proc/PID/ns/net is the machine's,
+# and configuring it then would change the machine's own network.
+new_netns() {
+	unshare --net sleep 1000 &
+	local pid=$! i
+	printf -v "$1" %s "$pid"
+	for i in $(seq 100); do
+		[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return 0
+		sleep 0.02
+	done
+	echo "new_netns: process $pid did not get a network namespace of its own" >&2
+	return 1
 }
 
 in_host() {
@@ -36,15 +88,19 @@ run_in_host() { # BUNDLE ID
 	in_host "$HULL_RUNTIME" --root "$STATE" run -d --bundle "$1" "$2" </dev/null >"$BATS_TEST_TMPDIR/$2.log" 2>&1
 }
 
-# net_bundle DIR MODE ARGS...: a copy of the test bundle whose hooks set up and tear down its network.
+# net_bundle DIR MODE[,SETUP-ARG...] ARGS...: a copy of the test bundle whose hooks set up and tear down
+# its network; what follows the mode after commas goes to `hull network setup` (net_bundle d local,-p,80 ...).
 net_bundle() {
-	local dir=$1 mode=$2
+	local dir=$1 mode=${2%%,*} extra=
+	[[ "$2" == *,* ]] && extra=${2#*,}
 	shift 2
 	mkdir -p "$dir"
 	cp -a "$BUNDLE/rootfs" "$dir/rootfs"
-	jq --arg cg "$CGPARENT/${dir##*/}" --arg hull "$HULL" --arg mode "$mode" --arg state "$NETSTATE" --argjson args "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '
+	jq --arg cg "$CGPARENT/${dir##*/}" --arg hull "$HULL" --arg mode "$mode" --arg state "$NETSTATE" \
+		--argjson extra "$(jq -nc --arg e "$extra" '$e | split(",") | map(select(. != ""))')" \
+		--argjson args "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '
 		.process.args = $args | .linux.cgroupsPath = $cg |
-		.hooks.createRuntime = [{path: $hull, args: ["hull", "network", "setup", "--mode", $mode, "--state-dir", $state]}] |
+		.hooks.createRuntime = [{path: $hull, args: (["hull", "network", "setup", "--mode", $mode, "--state-dir", $state] + $extra)}] |
 		.hooks.poststop = [{path: $hull, args: ["hull", "network", "teardown", "--state-dir", $state]}]' \
 		"$BUNDLE/config.json" >"$dir/config.json"
 }
@@ -128,4 +184,132 @@ record() { # ID FIELD
 	assert_one_line_error "network setup" "/proc/999999999/ns/net"
 	run_expect_fail "$HULL" network setup --mode local --state-dir "$NETSTATE"
 	assert_one_line_error "network setup" "standard input"
+}
+
+@test "NAT: containers reach the LAN; published ports answer a LAN host, the host's 127.0.0.1 and other containers" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" local,-p,8080:80 nc -ll -p 80 -e /bin/echo from-a
+	net_bundle "$BATS_TEST_TMPDIR/b" local sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" nat-a
+	run_in_host "$BATS_TEST_TMPDIR/b" nat-b
+	# Out through the fake host to the LAN host, which has no route back but through the masquerade.
+	! in_lanhost ip route get 10.88.0.2 2>/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" exec nat-b ping -c1 -W2 192.168.77.20 >/dev/null
+	[ "$(in_host cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	# The published port, from the LAN, from the host itself (uplink and loopback), from a neighbour.
+	[ "$(fetch "$LANHOSTNS" 192.168.77.10 8080)" = from-a ]
+	[ "$(fetch "$HOSTNS" 127.0.0.1 8080)" = from-a ]
+	[ "$(fetch "$HOSTNS" 192.168.77.10 8080)" = from-a ]
+	[ "$(in_host "$HULL_RUNTIME" --root "$STATE" exec nat-b nc -w 3 192.168.77.10 8080 </dev/null)" = from-a ]
+	[ "$(in_host "$HULL_RUNTIME" --root "$STATE" exec nat-b nc -w 3 10.88.0.1 8080 </dev/null)" = from-a ]
+	[ "$(record nat-a 'ports[0].host_port')" = 8080 ]
+	in_host nft list map ip hull tcp_any | grep -q '8080 : 10.88.0.2 . 80'
+	# Gone with the containers: the map element at once, the table and the bridge with the last one.
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force nat-a
+	! in_host nft list map ip hull tcp_any | grep -q 8080
+	! fetch "$LANHOSTNS" 192.168.77.10 8080
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force nat-b
+	! in_host nft list table ip hull 2>/dev/null
+	! in_host ip link show hull0 2>/dev/null
+	[ -z "$(find "$NETSTATE/ports" "$NETSTATE/leases" "$NETSTATE/containers" -mindepth 1)" ]
+	[ -z "$(in_host ip -o link show type veth | grep -v 'eth0@')" ]
+}
+
+@test "published ports: address-bound, ranges, a free port chosen; taken ports and bad specs are refused with nothing left" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" local,-p,127.0.0.1:9000:80,-p,9100-9101:80-81,-p,80 \
+		sh -c 'nc -ll -p 80 -e /bin/echo eighty & exec nc -ll -p 81 -e /bin/echo eighty-one'
+	run_in_host "$BATS_TEST_TMPDIR/a" pub-a
+	[ "$(fetch "$HOSTNS" 127.0.0.1 9000)" = eighty ]
+	# Bound to 127.0.0.1: the uplink's address does not answer.
+	! fetch "$LANHOSTNS" 192.168.77.10 9000
+	[ "$(fetch "$LANHOSTNS" 192.168.77.10 9100)" = eighty ]
+	[ "$(fetch "$LANHOSTNS" 192.168.77.10 9101)" = eighty-one ]
+	local chosen
+	chosen=$(record pub-a 'ports[3].host_port')
+	[ "$chosen" -gt 1024 ]
+	[ "$(fetch "$LANHOSTNS" 192.168.77.10 "$chosen")" = eighty ]
+	# Another container asking for 9100, and one asking for a port a host process listens on.
+	net_bundle "$BATS_TEST_TMPDIR/b" local,-p,9100:80 sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/b" pub-b
+	grep -q 'publish port 9100/tcp: another container publishes it' "$BATS_TEST_TMPDIR/pub-b.log"
+	serve "$HOSTNS" 9300 host-process
+	sleep 0.2
+	net_bundle "$BATS_TEST_TMPDIR/c" local,-p,9300:80 sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/c" pub-c
+	grep -q 'publish port 9300/tcp: a process of the host already uses it' "$BATS_TEST_TMPDIR/pub-c.log"
+	[ "$(fetch "$HOSTNS" 127.0.0.1 9300)" = host-process ]
+	# Neither refusal left an address, a veth, a port lease or a map element.
+	[ "$(ls "$NETSTATE/leases")" = 10.88.0.2 ]
+	[ "$(ls "$NETSTATE/ports" | wc -l)" -eq 4 ]
+	[ "$(in_host ip -o link show type veth | grep -vc 'eth0@')" -eq 1 ]
+	[ "$(in_host nft -j list map ip hull tcp_any | jq '[.nftables[].map.elem // empty | .[]] | length')" -eq 3 ]
+	run_expect_fail "$HULL" network setup --mode local -p 70000:80 --id x --pid $$ --state-dir "$NETSTATE"
+	assert_one_line_error "network setup" "70000"
+	run_expect_fail "$HULL" network setup --mode local -p 1-3:80-81 --id x --pid $$ --state-dir "$NETSTATE"
+	assert_one_line_error "network setup" "differ in length"
+	run_expect_fail "$HULL" network setup --mode none -p 80 --id x --pid $$ --state-dir "$NETSTATE"
+	assert_one_line_error "network setup" "only on the local network"
+}
+
+@test "forwarding off: containers reach the host but not the LAN; set is refused while containers are attached" {
+	fake_lan
+	"$HULL" network set --forwarding off --subnet 10.99.5.0/24 --state-dir "$NETSTATE"
+	net_bundle "$BATS_TEST_TMPDIR/a" local sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" fwd-a
+	[ "$(record fwd-a address)" = 10.99.5.2 ]
+	in_host "$HULL_RUNTIME" --root "$STATE" exec fwd-a ping -c1 -W2 10.99.5.1 >/dev/null
+	! in_host "$HULL_RUNTIME" --root "$STATE" exec fwd-a ping -c1 -W1 192.168.77.20 >/dev/null
+	! in_host nft list chain ip hull postrouting | grep -q 'daddr != 10.99.5.0/24 masquerade'
+	run_expect_fail "$HULL" network set --forwarding on --state-dir "$NETSTATE"
+	assert_one_line_error "network set" "1 container uses the local network"
+	run "$HULL" network ls --state-dir "$NETSTATE"
+	[[ "${lines[1]}" == *"local"*"hull0"*"10.99.5.0/24"*"off"*" 1" ]]
+	[ "$("$HULL" network inspect local --state-dir "$NETSTATE" | jq -r '.containers[0].id')" = fwd-a ]
+	run_expect_fail "$HULL" network set --subnet 10.99.5.7/24 --state-dir "$NETSTATE"
+	assert_one_line_error "network set" "host bits"
+}
+
+@test "prune releases what a container that died without poststop still holds" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" local,-p,8500:80 sleep 100
+	# No poststop: as if the runtime or the host crashed before teardown.
+	jq 'del(.hooks.poststop)' "$BATS_TEST_TMPDIR/a/config.json" >"$BATS_TEST_TMPDIR/a.json"
+	mv "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a/config.json"
+	net_bundle "$BATS_TEST_TMPDIR/b" local sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" prune-a
+	run_in_host "$BATS_TEST_TMPDIR/b" prune-b
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force prune-a
+	[ -e "$NETSTATE/containers/prune-a.json" ]
+	[ "$("$HULL" network inspect --state-dir "$NETSTATE" | jq '[.containers[] | select(.running)] | length')" -eq 1 ]
+	# A lease with no record: a setup that was killed halfway.
+	echo ghost >"$NETSTATE/leases/10.88.0.200"
+	run in_host "$HULL" network prune --state-dir "$NETSTATE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"released the networks of 1 container"* ]]
+	[ ! -e "$NETSTATE/containers/prune-a.json" ]
+	[ ! -e "$NETSTATE/leases/10.88.0.200" ]
+	[ -z "$(ls -A "$NETSTATE/ports")" ]
+	! in_host nft list map ip hull tcp_any | grep -q 8500
+	# prune-b still runs and keeps its network.
+	[ -e "$NETSTATE/containers/prune-b.json" ]
+	in_host ip link show hull0 >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force prune-b
+	in_host "$HULL" network prune --state-dir "$NETSTATE"
+	! in_host nft list table ip hull 2>/dev/null
+}
+
+@test "UDP ports are published too, from the LAN and from the host's loopback" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" local,-p,5353:53/udp,-p,127.0.0.1:5400:53/udp /udp-echo 53 udp-answer
+	cc -static -O2 -o "$BATS_TEST_TMPDIR/a/rootfs/udp-echo" "$BATS_TEST_DIRNAME/../helpers/udp-echo.c"
+	run_in_host "$BATS_TEST_TMPDIR/a" udp-a
+	udp_ask() { # NS ADDRESS PORT: one datagram out, the first one back (dd reads it whole; bash's read would not)
+		nsenter --net="$1" timeout 5 bash -c 'exec 3<>/dev/udp/$0/$1; echo q >&3; dd bs=512 count=1 <&3 2>/dev/null' "$2" "$3"
+	}
+	[ "$(udp_ask "$LANHOSTNS" 192.168.77.10 5353)" = udp-answer ]
+	[ "$(udp_ask "$HOSTNS" 127.0.0.1 5400)" = udp-answer ]
+	in_host nft list map ip hull udp_ip | grep -q '127.0.0.1 . 5400 : 10.88.0.2 . 53'
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force udp-a
+	! in_host nft list table ip hull 2>/dev/null
 }

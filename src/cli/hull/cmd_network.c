@@ -1,4 +1,5 @@
-/* hull network: a container's network by id, from the command line or as OCI hooks. */
+/* hull network: a container's network by id, from the command line or as OCI hooks, and the networks'
+ * state (ls, inspect, prune, set). */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +10,9 @@
 #include <json-c/json.h>
 
 #include "cli/hull/cli.h"
+#include "net/admin.h"
 #include "net/setup.h"
+#include "net/state.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 
@@ -32,88 +35,218 @@ static int read_state(const char **id, int *pid, json_object **doc, struct hull_
 	return 0;
 }
 
-static int run_network(struct hull_cli *cli, int argc, char **argv)
+enum { OPT_STATE_DIR = 2000, OPT_ID, OPT_PID, OPT_MODE, OPT_SUBNET, OPT_BRIDGE, OPT_FORWARDING, OPT_FORMAT };
+
+struct network_args {
+	const char *sub, *mode, *id, *format;
+	struct net_setup setup;
+	struct net_local_settings settings;
+	int pid;
+};
+
+static int parse_args(struct network_args *a, int argc, char **argv, struct hull_error **err)
 {
 	static const struct option options[] = {
-	    {"mode", required_argument, NULL, 'm'},
-	    {"id", required_argument, NULL, 'i'},
-	    {"pid", required_argument, NULL, 'p'},
-	    {"state-dir", required_argument, NULL, 's'},
+	    {"mode", required_argument, NULL, OPT_MODE},
+	    {"id", required_argument, NULL, OPT_ID},
+	    {"pid", required_argument, NULL, OPT_PID},
+	    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"subnet", required_argument, NULL, OPT_SUBNET},
+	    {"bridge", required_argument, NULL, OPT_BRIDGE},
+	    {"forwarding", required_argument, NULL, OPT_FORWARDING},
+	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *sub = argc > 1 ? argv[1] : "", *mode = "local", *id = NULL;
-	struct net_setup s = {.state_dir = net_default_state_dir(), .netns_fd = -1};
-	struct hull_error *err = NULL;
-	json_object *doc = NULL;
-	cleanup_close int netns = -1;
-	int pid = 0, c, ret;
+	int c;
 
-	(void)cli;
-	if (strcmp(sub, "setup") != 0 && strcmp(sub, "teardown") != 0)
-		return hull_usage_error("network", "expected setup or teardown");
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		if (c == 'm')
-			mode = optarg;
-		else if (c == 'i')
-			id = optarg;
-		else if (c == 'p')
-			pid = atoi(optarg);
-		else if (c == 's')
-			s.state_dir = optarg;
-		else
-			return hull_usage_error("network", "unknown option `%s`", argv[optind - 1]);
+	/* `inspect local`: the network's name comes first, as in podman. */
+	if (strcmp(a->sub, "inspect") == 0 && argc > 2 && argv[2][0] != '-') {
+		if (strcmp(argv[2], "local") != 0)
+			return hull_error_fail(
+			    err, ENOENT, "network inspect: no network `%s` (there is `local`)", argv[2]);
+		optind = 3;
 	}
-	if (optind < argc)
-		return hull_usage_error("network", "unexpected argument `%s`", argv[optind]);
-	if (id == NULL && read_state(&id, &pid, &doc, &err) < 0) {
-		hull_error_wrap(&err, "network %s", sub);
-		ret = cli_fail(&err);
-		goto out;
-	}
-	if (strcmp(sub, "teardown") == 0) {
-		ret = net_teardown(s.state_dir, id, &err) < 0 ? cli_fail(&err) : 0;
-		goto out;
-	}
-	if (pid <= 0) {
-		ret = hull_usage_error("network",
-				       "setup needs the container's pid (--pid, or the state on stdin)");
-		goto out;
-	}
-	{
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-		netns = open(path, O_RDONLY | O_CLOEXEC);
-		if (netns < 0) {
-			hull_error_errno(&err, "network setup `%s`: open `%s`", id, path);
-			ret = cli_fail(&err);
-			goto out;
+	while ((c = getopt_long(argc, argv, "+p:", options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (net_ports_parse(&a->setup.ports, optarg, err) < 0)
+				return hull_error_wrap(err, "network %s", a->sub);
+			break;
+		case OPT_MODE:
+			a->mode = optarg;
+			break;
+		case OPT_ID:
+			a->id = optarg;
+			break;
+		case OPT_PID:
+			a->pid = atoi(optarg);
+			break;
+		case OPT_STATE_DIR:
+			a->setup.state_dir = optarg;
+			break;
+		case OPT_SUBNET:
+			a->settings.subnet = optarg;
+			break;
+		case OPT_BRIDGE:
+			a->settings.bridge = optarg;
+			break;
+		case OPT_FORWARDING:
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+				return hull_error_invalid(
+				    err, "network %s: --forwarding takes on or off, not `%s`", a->sub,
+				    optarg);
+			a->settings.forwarding = strcmp(optarg, "on") == 0;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0)
+				return hull_error_invalid(
+				    err, "network %s: --format takes json or table, not `%s`", a->sub,
+				    optarg);
+			a->format = optarg;
+			break;
+		default:
+			return hull_error_invalid(
+			    err, "network %s: unknown option `%s` (see `hull network --help`)", a->sub,
+			    argv[optind - 1]);
 		}
 	}
-	s.id = id;
-	s.mode = mode;
-	s.netns_fd = netns;
-	ret = net_setup(&s, &err) < 0 ? cli_fail(&err) : 0;
-out:
-	if (doc)
+	if (optind < argc)
+		return hull_error_invalid(err, "network %s: unexpected argument `%s`", a->sub, argv[optind]);
+	return 0;
+}
+
+static int network_setup(struct network_args *a, struct hull_error **err)
+{
+	cleanup_close int netns = -1;
+	char path[64];
+
+	if (a->pid <= 0)
+		return hull_error_invalid(err,
+					  "network setup: needs the container's pid (--pid, or the state on "
+					  "stdin)");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", a->pid);
+	if ((netns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return hull_error_errno(err, "network setup `%s`: open `%s`", a->id, path);
+	a->setup.id = a->id;
+	a->setup.mode = a->mode;
+	a->setup.pid = a->pid;
+	a->setup.netns_fd = netns;
+	return net_setup(&a->setup, err);
+}
+
+static void print_table(json_object *networks)
+{
+	printf("%-8s %-8s %-10s %-18s %-10s %s\n", "NAME", "DRIVER", "BRIDGE", "SUBNET", "FORWARDING",
+	       "CONTAINERS");
+	for (size_t i = 0; i < json_object_array_length(networks); i++) {
+		json_object *n = json_object_array_get_idx(networks, i), *containers = NULL, *fwd = NULL;
+		json_object_object_get_ex(n, "containers", &containers);
+		json_object_object_get_ex(n, "forwarding", &fwd);
+		printf("%-8s %-8s %-10s %-18s %-10s %zu\n", json_get_string(n, "name", ""),
+		       json_get_string(n, "driver", ""), json_get_string(n, "bridge", ""),
+		       json_get_string(n, "subnet", "(at first use)"),
+		       json_object_get_boolean(fwd) ? "on" : "off",
+		       containers ? json_object_array_length(containers) : 0);
+	}
+}
+
+static int network_show(struct network_args *a, bool inspect, struct hull_error **err)
+{
+	json_object *networks = NULL;
+	int ret;
+
+	if ((ret = net_inspect(a->setup.state_dir, &networks, err)) < 0)
+		return hull_error_wrap(err, "network %s", a->sub);
+	if (inspect || (a->format && strcmp(a->format, "json") == 0))
+		printf("%s\n", json_object_to_json_string_ext(
+				   inspect ? json_object_array_get_idx(networks, 0) : networks,
+				   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_table(networks);
+	json_object_put(networks);
+	return 0;
+}
+
+static int run_subcommand(struct network_args *a, int argc, char **argv, struct hull_error **err)
+{
+	json_object *doc = NULL;
+	int ret;
+
+	if ((ret = parse_args(a, argc, argv, err)) < 0)
+		return ret;
+	if (strcmp(a->sub, "ls") == 0 || strcmp(a->sub, "list") == 0)
+		return network_show(a, false, err);
+	if (strcmp(a->sub, "inspect") == 0)
+		return network_show(a, true, err);
+	if (strcmp(a->sub, "set") == 0)
+		return net_local_set(a->setup.state_dir, &a->settings, err);
+	if (strcmp(a->sub, "prune") == 0) {
+		unsigned released = 0;
+		if ((ret = net_prune(a->setup.state_dir, &released, err)) >= 0)
+			printf("released the networks of %u container%s\n", released,
+			       released == 1 ? "" : "s");
+		return ret;
+	}
+	if (a->id == NULL && (ret = read_state(&a->id, &a->pid, &doc, err)) < 0) {
 		json_object_put(doc);
+		return hull_error_wrap(err, "network %s", a->sub);
+	}
+	if (strcmp(a->sub, "teardown") == 0)
+		ret = net_teardown(a->setup.state_dir, a->id, err);
+	else
+		ret = network_setup(a, err);
+	json_object_put(doc);
+	return ret;
+}
+
+static int run_network(struct hull_cli *cli, int argc, char **argv)
+{
+	static const char *const subs[] = {"setup", "teardown", "ls", "list", "inspect", "prune", "set"};
+	struct network_args a = {
+	    .sub = argc > 1 ? argv[1] : "",
+	    .mode = "local",
+	    .setup = {.state_dir = net_default_state_dir(), .netns_fd = -1},
+	    .settings = {.forwarding = -1},
+	};
+	struct hull_error *err = NULL;
+	bool known = false;
+	int ret;
+
+	(void)cli;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		known = known || strcmp(a.sub, subs[i]) == 0;
+	if (!known)
+		return hull_usage_error("network", "expected setup, teardown, ls, inspect, prune or set");
+	ret = run_subcommand(&a, argc, argv, &err) < 0 ? cli_fail(&err) : 0;
+	net_ports_free(&a.setup.ports);
 	return ret;
 }
 
 const struct hull_command cmd_network = {
     .name = "network",
     .run = run_network,
-    .summary = "set up or tear down a container's network",
-    .help = "Usage: hull network setup [--mode MODE] [--state-dir DIR] [--id ID --pid PID]\n"
-	    "       hull network teardown [--state-dir DIR] [--id ID]\n\n"
+    .summary = "set up or tear down a container's network; list, inspect, prune and set networks",
+    .help = "Usage: hull network setup [--mode MODE] [-p PORT]... [--state-dir DIR] [--id ID --pid PID]\n"
+	    "       hull network teardown [--state-dir DIR] [--id ID]\n"
+	    "       hull network ls [--format table|json]\n"
+	    "       hull network inspect [local]\n"
+	    "       hull network prune\n"
+	    "       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n\n"
 	    "Without --id, the container's state document is read from standard input, as an OCI hook\n"
 	    "gets it: setup as a createRuntime hook, teardown as a poststop hook.  MODE is none or\n"
 	    "private (loopback only), host or shared (nothing to do), local or bridge (the local\n"
-	    "network: bridge hull0, a private /24, an address per container), local.N (that host\n"
-	    "number).  State: DIR, default $HULL_NETWORK_STATE or /run/hull/network.\n\n"
+	    "network: bridge hull0, a private /24, an address per container, masquerade to the outside\n"
+	    "while forwarding is on), local.N (that host number).\n\n"
+	    "-p, --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp], or PORT alone for a free host\n"
+	    "port: published by DNAT on every address of the host (or HOSTIP), 127.0.0.1 included, and\n"
+	    "to other containers.  A port a host process holds or another container publishes is refused.\n\n"
+	    "prune releases what containers that are gone still hold; set changes the local network\n"
+	    "while no container uses it.  State: DIR, default $HULL_NETWORK_STATE or /run/hull/network.\n\n"
 	    "Example (config.json hooks):\n"
 	    "  \"createRuntime\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
-	    "\"setup\"]}],\n"
+	    "\"setup\", \"-p\", \"8080:80\"]}],\n"
 	    "  \"poststop\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
 	    "\"teardown\"]}]\n",
 };

@@ -1,0 +1,209 @@
+#include "net/state.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/process.h"
+
+const char *net_default_state_dir(void)
+{
+	const char *env = getenv("HULL_NETWORK_STATE");
+	return env && *env ? env : "/run/hull/network";
+}
+
+int net_state_lock(const char *dir, int *fd, struct hull_error **err)
+{
+	cleanup_free char *path = NULL;
+	int ret;
+
+	if ((ret = fs_mkdir_parents(dir, 0700, err)) < 0)
+		return ret;
+	if (asprintf(&path, "%s/lock", dir) < 0)
+		return hull_error_set(err, ENOMEM, "network");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return hull_error_errno(err, "open `%s`", path);
+	if (flock(*fd, LOCK_EX) < 0) {
+		ret = hull_error_errno(err, "lock `%s`", path);
+		close(*fd);
+		*fd = -1;
+		return ret;
+	}
+	return 0;
+}
+
+int net_lease_create(const char *path, const char *id, struct hull_error **err)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int ret;
+
+	if (fd < 0 && errno == EEXIST)
+		return -EEXIST;
+	if (fd < 0)
+		return hull_error_errno(err, "lease `%s`", path);
+	if (write(fd, id, strlen(id)) < 0) {
+		ret = hull_error_errno(err, "lease `%s`", path);
+		unlink(path);
+		return ret;
+	}
+	return 0;
+}
+
+char *net_record_path(const char *dir, const char *id)
+{
+	char *path = NULL;
+	return asprintf(&path, "%s/containers/%s.json", dir, id) < 0 ? NULL : path;
+}
+
+static json_object *ports_to_json(const struct net_ports *ports)
+{
+	json_object *array = json_object_new_array();
+	char ip[INET_ADDRSTRLEN];
+
+	for (size_t i = 0; i < ports->count; i++) {
+		const struct net_port *p = &ports->items[i];
+		json_object *o = json_object_new_object();
+		inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
+		json_object_object_add(o, "protocol", json_object_new_string(net_proto_name(p->proto)));
+		json_object_object_add(o, "host_ip", json_object_new_string(ip));
+		json_object_object_add(o, "host_port", json_object_new_int((int)p->host_port));
+		json_object_object_add(o, "port", json_object_new_int((int)p->port));
+		json_object_array_add(array, o);
+	}
+	return array;
+}
+
+static int ports_from_json(json_object *doc, const char *where, struct net_ports *ports,
+			   struct hull_error **err)
+{
+	json_object *array = NULL;
+	int ret;
+
+	if ((ret = json_field_array(doc, where, "ports", &array, err)) < 0 || array == NULL)
+		return ret;
+	for (size_t i = 0; i < json_object_array_length(array); i++) {
+		json_object *o = json_object_array_get_idx(array, i);
+		const char *proto = json_get_string(o, "protocol", "tcp"),
+			   *ip = json_get_string(o, "host_ip", "");
+		int64_t host_port = 0, port = 0;
+		struct net_port p = {.proto = strcmp(proto, "udp") == 0 ? NET_UDP : NET_TCP};
+		struct net_port *grown;
+		if ((ret = json_field_int64(o, where, "host_port", 1, 65535, &host_port, err)) < 0 ||
+		    (ret = json_field_int64(o, where, "port", 1, 65535, &port, err)) < 0)
+			return ret;
+		if (inet_pton(AF_INET, ip, &p.host_ip) != 1)
+			return hull_error_invalid(err, "`%s`: port host_ip `%s` is not IPv4", where, ip);
+		p.host_port = (unsigned)host_port;
+		p.port = (unsigned)port;
+		if ((grown = realloc(ports->items, (ports->count + 1) * sizeof(*grown))) == NULL)
+			return hull_error_set(err, ENOMEM, "`%s`", where);
+		ports->items = grown;
+		ports->items[ports->count++] = p;
+	}
+	return 0;
+}
+
+int net_record_write(const char *dir, const struct net_record *r, struct hull_error **err)
+{
+	cleanup_free char *path = net_record_path(dir, r->id), *containers = NULL;
+	json_object *doc = json_object_new_object();
+	char address[INET_ADDRSTRLEN], gateway[INET_ADDRSTRLEN];
+	const char *text;
+	int ret;
+
+	if (path == NULL || asprintf(&containers, "%s/containers", dir) < 0) {
+		json_object_put(doc);
+		return hull_error_set(err, ENOMEM, "network");
+	}
+	json_object_object_add(doc, "id", json_object_new_string(r->id));
+	json_object_object_add(doc, "mode", json_object_new_string(r->mode));
+	if (r->pid > 0) {
+		json_object_object_add(doc, "pid", json_object_new_int(r->pid));
+		json_object_object_add(doc, "start_time", json_object_new_uint64(r->start_time));
+	}
+	if (r->veth[0]) {
+		inet_ntop(AF_INET, &r->address, address, sizeof(address));
+		inet_ntop(AF_INET, &r->gateway, gateway, sizeof(gateway));
+		json_object_object_add(doc, "veth", json_object_new_string(r->veth));
+		json_object_object_add(doc, "address", json_object_new_string(address));
+		json_object_object_add(doc, "gateway", json_object_new_string(gateway));
+		json_object_object_add(doc, "prefix", json_object_new_int((int)r->prefix));
+	}
+	json_object_object_add(doc, "ports", ports_to_json(&r->ports));
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	ret = fs_mkdir_parents(containers, 0700, err);
+	if (ret >= 0)
+		ret = fs_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0600, err);
+	json_object_put(doc);
+	return ret;
+}
+
+/* The record's own fields; a record is hull's file, but it is checked as carefully as any input. */
+static int record_fields(json_object *doc, const char *path, struct net_record *r, struct hull_error **err)
+{
+	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL;
+	int64_t pid = 0, prefix = 0;
+	int ret;
+
+	if ((ret = json_field_string(doc, path, "id", &id, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "mode", &mode, err)) < 0 ||
+	    (ret = json_field_int64(doc, path, "pid", 0, 4194304, &pid, err)) < 0 ||
+	    (ret = json_field_uint64(doc, path, "start_time", &r->start_time, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "veth", &veth, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "address", &address, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "gateway", &gateway, err)) < 0 ||
+	    (ret = json_field_int64(doc, path, "prefix", 0, 32, &prefix, err)) < 0)
+		return ret;
+	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
+	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode : "");
+	r->pid = (pid_t)pid;
+	r->prefix = (unsigned)prefix;
+	if (veth) {
+		if (strlen(veth) >= sizeof(r->veth) || address == NULL || gateway == NULL ||
+		    inet_pton(AF_INET, address, &r->address) != 1 ||
+		    inet_pton(AF_INET, gateway, &r->gateway) != 1)
+			return hull_error_invalid(err, "`%s`: veth, address or gateway is not valid", path);
+		snprintf(r->veth, sizeof(r->veth), "%s", veth);
+	}
+	return ports_from_json(doc, path, &r->ports, err);
+}
+
+int net_record_read(const char *dir, const char *id, struct net_record *r, struct hull_error **err)
+{
+	cleanup_free char *path = net_record_path(dir, id), *text = NULL;
+	json_object *doc = NULL;
+	int ret;
+
+	*r = (struct net_record){0};
+	if (path == NULL)
+		return hull_error_set(err, ENOMEM, "network");
+	if ((ret = fs_read_file(AT_FDCWD, path, &text, NULL, NULL)) < 0)
+		return ret == -ENOENT ? ret : hull_error_set(err, -ret, "read `%s`", path);
+	if ((ret = json_parse_text(text, strlen(text), path, &doc, err)) >= 0)
+		ret = record_fields(doc, path, r, err);
+	json_object_put(doc);
+	if (ret < 0)
+		net_record_free(r);
+	return ret;
+}
+
+void net_record_free(struct net_record *r)
+{
+	net_ports_free(&r->ports);
+}
+
+bool net_record_alive(const struct net_record *r)
+{
+	return r->pid > 0 && process_is_alive(r->pid, r->start_time);
+}

@@ -1,0 +1,49 @@
+/* The network state directory (/run/hull/network by default): STATE/lock, held exclusively by whatever
+ * changes the networks (setup, teardown, prune, set), and one record per container with a network,
+ * STATE/containers/ID.json, which says what setup made so that teardown releases exactly that, even after
+ * the container's processes and namespace are gone.  Leases live beside them (net/local.h, net/nat.h). */
+#ifndef HULL_NET_STATE_H
+#define HULL_NET_STATE_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "net/ports.h"
+#include "util/error.h"
+
+/* The default state directory, /run/hull/network, unless $HULL_NETWORK_STATE says otherwise. */
+const char *net_default_state_dir(void);
+
+/* Takes STATE/lock (making STATE when missing); *fd holds it until closed. */
+int net_state_lock(const char *state_dir, int *fd, struct hull_error **err);
+
+/* A lease is a file made with O_EXCL, holding the id of the container it belongs to: making it is the
+ * allocation.  -EEXIST, with no error set, when another container holds it. */
+int net_lease_create(const char *path, const char *id, struct hull_error **err);
+
+struct net_record {
+	char id[256];
+	char mode[64];
+	pid_t pid; /* 0: not known */
+	uint64_t start_time;
+	char veth[16]; /* empty: no local attachment */
+	struct in_addr address, gateway;
+	unsigned prefix;
+	struct net_ports ports;
+};
+
+/* STATE/containers/ID.json, or NULL without memory. */
+char *net_record_path(const char *state_dir, const char *id);
+
+int net_record_write(const char *state_dir, const struct net_record *r, struct hull_error **err);
+
+/* Reads a record; -ENOENT (with no error set) when there is none. */
+int net_record_read(const char *state_dir, const char *id, struct net_record *r, struct hull_error **err);
+
+void net_record_free(struct net_record *r);
+
+/* Whether the container's first process still runs (the same process: its start time matches). */
+bool net_record_alive(const struct net_record *r);
+
+#endif

@@ -1,0 +1,89 @@
+/* net/: published port specs as Docker spells them, subnets and interface names. */
+#include "unit.h"
+
+#include <arpa/inet.h>
+
+#include "net/local.h"
+#include "net/ports.h"
+
+static void ports_in_every_spelling(void **state)
+{
+	struct net_ports p = {0};
+	struct hull_error *err = NULL;
+	char ip[INET_ADDRSTRLEN];
+
+	assert_int_equal(net_ports_parse(&p, "8080:80", &err), 0);
+	assert_int_equal(net_ports_parse(&p, "127.0.0.1:9000:90/udp", &err), 0);
+	assert_int_equal(net_ports_parse(&p, "7000-7002:70-72", &err), 0);
+	assert_int_equal(net_ports_parse(&p, "443", &err), 0);
+	assert_int_equal(net_ports_parse(&p, "10.1.2.3::53/udp", &err), 0);
+	assert_int_equal(p.count, 7);
+	assert_int_equal(p.items[0].proto, NET_TCP);
+	assert_int_equal(p.items[0].host_ip.s_addr, INADDR_ANY);
+	assert_int_equal(p.items[0].host_port, 8080);
+	assert_int_equal(p.items[0].port, 80);
+	assert_int_equal(p.items[1].proto, NET_UDP);
+	assert_string_equal(inet_ntop(AF_INET, &p.items[1].host_ip, ip, sizeof(ip)), "127.0.0.1");
+	assert_int_equal(p.items[1].host_port, 9000);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(p.items[2 + i].host_port, 7000 + i);
+		assert_int_equal(p.items[2 + i].port, 70 + i);
+	}
+	/* No host port: hull picks one at setup. */
+	assert_int_equal(p.items[5].host_port, 0);
+	assert_int_equal(p.items[5].port, 443);
+	assert_int_equal(p.items[6].host_port, 0);
+	assert_string_equal(inet_ntop(AF_INET, &p.items[6].host_ip, ip, sizeof(ip)), "10.1.2.3");
+	net_ports_free(&p);
+}
+
+static void bad_ports_are_refused_and_add_nothing(void **state)
+{
+	struct net_ports p = {0};
+	struct hull_error *err = NULL;
+	const char *bad[] = {"",	 "0:80", "80:0",	"70000:80",    "8080:80/sctp", "a:80",
+			     "8080:-80", "+80",	 "1.2.3:80:80", "90-80:80-70", "8000-8001:80", "8080 :80",
+			     "1:2:3:4"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (net_ports_parse(&p, bad[i], &err) == 0)
+			fail_msg("`%s` was accepted", bad[i]);
+		hull_error_free(&err);
+	}
+	assert_int_equal(p.count, 0);
+	/* The cap counts ports, not arguments. */
+	assert_int_equal(net_ports_parse(&p, "1-1000:1-1000", &err), 0);
+	assert_fails_with(net_ports_parse(&p, "2001-2100:1-100", &err), err, "more than 1024");
+	assert_int_equal(p.count, 1000);
+	net_ports_free(&p);
+}
+
+static void subnets_and_bridge_names(void **state)
+{
+	struct hull_error *err = NULL;
+	struct in_addr net;
+	unsigned prefix;
+
+	assert_int_equal(net_local_parse_subnet("10.99.0.0/16", &net, &prefix, &err), 0);
+	assert_int_equal(prefix, 16);
+	assert_int_equal(ntohl(net.s_addr), 0x0a630000);
+	assert_fails_with(net_local_parse_subnet("10.99.0.1/24", &net, &prefix, &err), err, "host bits");
+	assert_fails_with(net_local_parse_subnet("10.99.0.0/31", &net, &prefix, &err), err, "8 to 30");
+	assert_fails_with(net_local_parse_subnet("10.99.0.0", &net, &prefix, &err), err, "A.B.C.D/N");
+	assert_fails_with(net_local_parse_subnet("10.99.0.0/2x", &net, &prefix, &err), err, "8 to 30");
+	assert_true(net_local_bridge_name_valid("hull0"));
+	assert_false(net_local_bridge_name_valid(""));
+	assert_false(net_local_bridge_name_valid("a/b"));
+	assert_false(net_local_bridge_name_valid("x\" accept"));
+	assert_false(net_local_bridge_name_valid("sixteen-chars-xx"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(ports_in_every_spelling),
+	    cmocka_unit_test(bad_ports_are_refused_and_add_nothing),
+	    cmocka_unit_test(subnets_and_bridge_names),
+	};
+	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
+}
