@@ -19,34 +19,6 @@
 #include "util/json.h"
 #include "util/log.h"
 
-/* Calls fn for each container id with a record; an id that is not valid (a stray file) is skipped. */
-static int each_record(const char *dir,
-		       int (*fn)(const char *dir, const char *id, void *data, struct hull_error **err),
-		       void *data, struct hull_error **err)
-{
-	cleanup_free char *path = NULL;
-	cleanup_closedir DIR *d = NULL;
-	struct dirent *e;
-	int ret;
-
-	if (asprintf(&path, "%s/containers", dir) < 0)
-		return hull_error_set(err, ENOMEM, "network");
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? 0 : hull_error_errno(err, "`%s`", path);
-	while ((e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-		char id[256];
-		if (n <= 5 || n - 5 >= sizeof(id) || strcmp(e->d_name + n - 5, ".json") != 0)
-			continue;
-		snprintf(id, sizeof(id), "%.*s", (int)(n - 5), e->d_name);
-		if (id_validate(id, NULL) < 0)
-			continue;
-		if ((ret = fn(dir, id, data, err)) < 0)
-			return ret;
-	}
-	return 0;
-}
-
 static int add_record(const char *dir, const char *id, void *data, struct hull_error **err)
 {
 	cleanup_free char *path = net_record_path(dir, id), *text = NULL;
@@ -76,7 +48,7 @@ int net_inspect(const char *dir, json_object **out, struct hull_error **err)
 
 	*out = NULL;
 	if ((ret = net_local_config_load(dir, &c, err)) < 0 ||
-	    (ret = each_record(dir, add_record, containers, err)) < 0) {
+	    (ret = net_records_each(dir, add_record, containers, err)) < 0) {
 		json_object_put(local);
 		json_object_put(containers);
 		return ret;
@@ -145,7 +117,7 @@ int net_prune(const char *dir, unsigned *released, struct hull_error **err)
 
 	*released = 0;
 	if ((ret = net_state_lock(dir, &lock, err)) < 0 ||
-	    (ret = each_record(dir, prune_record, released, err)) < 0)
+	    (ret = net_records_each(dir, prune_record, released, err)) < 0)
 		return hull_error_wrap(err, "network prune");
 	prune_leases(dir, "leases");
 	prune_leases(dir, "ports");
@@ -168,7 +140,7 @@ int net_local_set(const char *dir, const struct net_local_settings *s, struct hu
 	int ret;
 
 	if ((ret = net_state_lock(dir, &lock, err)) < 0 || (ret = net_local_config_load(dir, &c, err)) < 0 ||
-	    (ret = each_record(dir, count_record, &attached, err)) < 0)
+	    (ret = net_records_each(dir, count_record, &attached, err)) < 0)
 		return hull_error_wrap(err, "network set");
 	if (s->subnet && strcmp(s->subnet, "auto") == 0)
 		c.prefix = 0;

@@ -1,16 +1,23 @@
 #include "net/setup.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "net/hosts.h"
 #include "net/local.h"
 #include "net/nat.h"
 #include "net/netlink.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/id.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/process.h"
 
@@ -48,13 +55,62 @@ static int loopback_only(int netns_fd, struct hull_error **err)
 	return ret;
 }
 
-static int setup_local(struct net_setup *s, unsigned pinned, struct hull_error **err)
+int net_bundle_root(const char *bundle, char **root, struct hull_error **err)
+{
+	cleanup_free char *path = NULL, *text = NULL;
+	json_object *doc = NULL, *rootobj = NULL;
+	const char *p = NULL;
+	int ret;
+
+	*root = NULL;
+	if (asprintf(&path, "%s/config.json", bundle) < 0)
+		return hull_error_set(err, ENOMEM, "bundle");
+	if ((ret = fs_read_file(AT_FDCWD, path, &text, NULL, err)) < 0 ||
+	    (ret = json_parse_text(text, strlen(text), path, &doc, err)) < 0)
+		return ret;
+	if ((ret = json_field_object(doc, path, "root", &rootobj, err)) >= 0 && rootobj &&
+	    (ret = json_field_string(rootobj, path, "path", &p, err)) >= 0 && p) {
+		if ((*p == '/' ? asprintf(root, "%s", p) : asprintf(root, "%s/%s", bundle, p)) < 0)
+			ret = hull_error_set(err, ENOMEM, "bundle");
+	} else if (ret >= 0) {
+		ret = hull_error_invalid(err, "`%s`: no root.path", path);
+	}
+	json_object_put(doc);
+	return ret;
+}
+
+/* /etc/resolv.conf and /etc/hosts in the container's root.  self: its address on the local network;
+ * host: the host's address as the container reaches it. */
+static int write_etc_files(struct net_setup *s, const char *name, bool shares_host,
+			   const struct in_addr *self, const struct in_addr *host, struct hull_error **err)
+{
+	cleanup_free char *resolv = NULL, *hosts = NULL;
+	size_t servers = 0;
+	int ret;
+
+	if (s->root == NULL)
+		return 0;
+	if ((ret = net_resolv_conf_for_container(shares_host, &s->dns, &resolv, &servers, err)) < 0 ||
+	    (ret = net_root_write_etc(s->root, "resolv.conf", resolv, err)) < 0)
+		return ret;
+	if (servers == 0)
+		hull_log_warning("network setup `%s`: the host names no DNS server the container can reach; "
+				 "give one with --dns",
+				 s->id);
+	if ((ret = net_hosts_build(s->state_dir, name, self, host, &hosts, err)) < 0)
+		return ret;
+	return net_root_write_etc(s->root, "hosts", hosts, err);
+}
+
+static int setup_local(struct net_setup *s, const char *name, unsigned pinned, struct hull_error **err)
 {
 	struct net_local_attachment a;
 	struct net_record r = {.pid = s->pid};
 	int ret;
 
 	snprintf(r.id, sizeof(r.id), "%s", s->id);
+	snprintf(r.name, sizeof(r.name), "%s", name ? name : "");
+	r.root = (char *)s->root;
 	snprintf(r.mode, sizeof(r.mode), "%s", s->mode);
 	if (s->pid > 0 && process_start_time(s->pid, &r.start_time, NULL) < 0)
 		return hull_error_fail(err, ESRCH, "process %d is gone", (int)s->pid);
@@ -69,6 +125,12 @@ static int setup_local(struct net_setup *s, unsigned pinned, struct hull_error *
 	r.ports = s->ports; /* with the host ports chosen */
 	if ((ret = net_record_write(s->state_dir, &r, err)) < 0)
 		goto undo_publish;
+	if ((ret = write_etc_files(s, name, false, &a.address, &a.gateway, err)) < 0) {
+		r.root = NULL; /* borrowed */
+		net_release_record(s->state_dir, &r, NULL);
+		return ret;
+	}
+	net_hosts_refresh(s->state_dir);
 	return 0;
 undo_publish:
 	net_nat_unpublish(s->state_dir, &s->ports);
@@ -81,12 +143,23 @@ undo_attach:
 int net_setup(struct net_setup *s, struct hull_error **err)
 {
 	cleanup_close int lock = -1;
+	const char *name = s->name ? s->name : s->id;
+	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
 	unsigned pinned;
 	bool local;
 	int ret;
 
 	if ((ret = id_validate(s->id, err)) < 0)
 		return hull_error_wrap(err, "network setup");
+	if (s->name && !net_hostname_valid(s->name))
+		return hull_error_invalid(
+		    err,
+		    "network setup `%s`: name `%s` is not a host name (letters, digits, "
+		    "`-`, `.`, `_`)",
+		    s->id, s->name);
+	/* An id that is no host name (it may hold `+`) simply gets no name. */
+	if (!net_hostname_valid(name))
+		name = NULL;
 	if ((ret = parse_local(s->mode, &local, &pinned, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
 	if (!local && s->ports.count > 0)
@@ -95,17 +168,24 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 		    "network setup `%s`: ports are published only on the local network, "
 		    "not in mode `%s`",
 		    s->id, s->mode);
+	/* Sharing the host's network, the container reaches its loopback stub resolver and the host
+	 * itself on 127.0.0.1. */
 	if (strcmp(s->mode, "host") == 0 || strcmp(s->mode, "shared") == 0)
-		return 0;
-	if (strcmp(s->mode, "none") == 0 || strcmp(s->mode, "private") == 0)
-		return loopback_only(s->netns_fd, err) < 0 ? hull_error_wrap(err, "network setup `%s`", s->id)
-							   : 0;
+		ret = write_etc_files(s, name, true, NULL, &loopback, err);
+	else if (strcmp(s->mode, "none") == 0 || strcmp(s->mode, "private") == 0)
+		ret = loopback_only(s->netns_fd, err) < 0 ? -1
+							  : write_etc_files(s, name, false, NULL, NULL, err);
+	else
+		ret = 1;
+	if (ret <= 0)
+		return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
 	if (!local)
 		return hull_error_invalid(err,
 					  "network setup `%s`: mode `%s` is not none, private, host, shared, "
 					  "local, local.N or bridge",
 					  s->id, s->mode);
-	if ((ret = net_state_lock(s->state_dir, &lock, err)) < 0 || (ret = setup_local(s, pinned, err)) < 0)
+	if ((ret = net_state_lock(s->state_dir, &lock, err)) < 0 ||
+	    (ret = setup_local(s, name, pinned, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
 	return 0;
 }
@@ -143,8 +223,8 @@ int net_teardown(const char *dir, const char *id, struct hull_error **err)
 		hull_log_debug("network teardown `%s`: nothing recorded", id);
 		return 0;
 	}
-	if (ret >= 0)
-		ret = net_release_record(dir, &r, err);
+	if (ret >= 0 && (ret = net_release_record(dir, &r, err)) >= 0)
+		net_hosts_refresh(dir);
 	net_record_free(&r);
 	return ret < 0 ? hull_error_wrap(err, "network teardown `%s`", id) : 0;
 }

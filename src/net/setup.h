@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include "net/dns.h"
 #include "net/ports.h"
 #include "net/state.h"
 #include "util/error.h"
@@ -22,7 +23,13 @@ struct net_setup {
 	pid_t pid;		/* the container's first process, recorded so prune can tell it is gone */
 	int netns_fd;		/* the container's network namespace */
 	struct net_ports ports; /* to publish (local network only) */
+	const char *name;	/* in /etc/hosts, its own and the other containers'; NULL: the id */
+	const char *root;	/* the container's root on the host; NULL: hull writes no /etc files */
+	struct net_dns_options dns;
 };
+
+/* The root filesystem of a bundle, from its config.json (root.path, relative to the bundle). */
+int net_bundle_root(const char *bundle, char **root, struct hull_error **err);
 
 int net_setup(struct net_setup *s, struct hull_error **err);
 

@@ -1,6 +1,7 @@
 #include "net/state.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/id.h"
 #include "util/json.h"
 #include "util/process.h"
 
@@ -58,6 +60,19 @@ int net_lease_create(const char *path, const char *id, struct hull_error **err)
 		return ret;
 	}
 	return 0;
+}
+
+bool net_hostname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.')
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '.' || *p == '_'))
+			return false;
+	return true;
 }
 
 char *net_record_path(const char *dir, const char *id)
@@ -141,6 +156,10 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 		json_object_object_add(doc, "prefix", json_object_new_int((int)r->prefix));
 	}
 	json_object_object_add(doc, "ports", ports_to_json(&r->ports));
+	if (r->name[0])
+		json_object_object_add(doc, "name", json_object_new_string(r->name));
+	if (r->root)
+		json_object_object_add(doc, "root", json_object_new_string(r->root));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	ret = fs_mkdir_parents(containers, 0700, err);
 	if (ret >= 0)
@@ -152,7 +171,8 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 /* The record's own fields; a record is hull's file, but it is checked as carefully as any input. */
 static int record_fields(json_object *doc, const char *path, struct net_record *r, struct hull_error **err)
 {
-	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL;
+	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
+		   *root = NULL;
 	int64_t pid = 0, prefix = 0;
 	int ret;
 
@@ -163,8 +183,15 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_string(doc, path, "veth", &veth, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "address", &address, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "gateway", &gateway, err)) < 0 ||
-	    (ret = json_field_int64(doc, path, "prefix", 0, 32, &prefix, err)) < 0)
+	    (ret = json_field_int64(doc, path, "prefix", 0, 32, &prefix, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "name", &name, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "root", &root, err)) < 0)
 		return ret;
+	if (name && (strlen(name) >= sizeof(r->name) || !net_hostname_valid(name)))
+		return hull_error_invalid(err, "`%s`: name is not a host name", path);
+	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
+	if (root && *root == '/' && (r->root = strdup(root)) == NULL)
+		return hull_error_set(err, ENOMEM, "`%s`", path);
 	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode : "");
 	r->pid = (pid_t)pid;
@@ -201,6 +228,36 @@ int net_record_read(const char *dir, const char *id, struct net_record *r, struc
 void net_record_free(struct net_record *r)
 {
 	net_ports_free(&r->ports);
+	free(r->root);
+	r->root = NULL;
+}
+
+/* Calls fn for each container id with a record; an id that is not valid (a stray file) is skipped. */
+int net_records_each(const char *dir,
+		     int (*fn)(const char *dir, const char *id, void *data, struct hull_error **err),
+		     void *data, struct hull_error **err)
+{
+	cleanup_free char *path = NULL;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+	int ret;
+
+	if (asprintf(&path, "%s/containers", dir) < 0)
+		return hull_error_set(err, ENOMEM, "network");
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? 0 : hull_error_errno(err, "`%s`", path);
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		char id[256];
+		if (n <= 5 || n - 5 >= sizeof(id) || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - 5), e->d_name);
+		if (id_validate(id, NULL) < 0)
+			continue;
+		if ((ret = fn(dir, id, data, err)) < 0)
+			return ret;
+	}
+	return 0;
 }
 
 bool net_record_alive(const struct net_record *r)

@@ -6,6 +6,7 @@
 #define HULL_NET_STATE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,6 +23,9 @@ int net_state_lock(const char *state_dir, int *fd, struct hull_error **err);
  * allocation.  -EEXIST, with no error set, when another container holds it. */
 int net_lease_create(const char *path, const char *id, struct hull_error **err);
 
+/* Letters, digits, `-`, `.` and `_`, not starting with `-` or `.`: a name for /etc/hosts. */
+bool net_hostname_valid(const char *name);
+
 struct net_record {
 	char id[256];
 	char mode[64];
@@ -31,6 +35,8 @@ struct net_record {
 	struct in_addr address, gateway;
 	unsigned prefix;
 	struct net_ports ports;
+	char name[254]; /* its name in the other containers' /etc/hosts; empty: none */
+	char *root;	/* its root filesystem, when hull writes its /etc files; owned */
 };
 
 /* STATE/containers/ID.json, or NULL without memory. */
@@ -42,6 +48,11 @@ int net_record_write(const char *state_dir, const struct net_record *r, struct h
 int net_record_read(const char *state_dir, const char *id, struct net_record *r, struct hull_error **err);
 
 void net_record_free(struct net_record *r);
+
+/* Calls fn for each container id with a record; a file whose name is no valid id is skipped. */
+int net_records_each(const char *state_dir,
+		     int (*fn)(const char *state_dir, const char *id, void *data, struct hull_error **err),
+		     void *data, struct hull_error **err);
 
 /* Whether the container's first process still runs (the same process: its start time matches). */
 bool net_record_alive(const struct net_record *r);

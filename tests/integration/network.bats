@@ -49,6 +49,17 @@ fake_lan() {
 	in_lanhost sh -ec 'ip link set lo up; ip addr add 192.168.77.20/24 dev eth0; ip link set eth0 up'
 }
 
+# in_host_resolving CONF UPSTREAM CMD...: CMD in the fake host, in a private mount namespace where
+# /etc/resolv.conf is CONF and /run a fresh tmpfs holding UPSTREAM (if not empty) as systemd-resolved's
+# /run/systemd/resolve/resolv.conf: the host's resolver as hull reads it, without touching the machine's.
+in_host_resolving() {
+	in_host unshare -m --propagation private sh -c '
+		mount --bind "$0" /etc/resolv.conf && mount -t tmpfs tmpfs /run || exit 1
+		if [ -n "$1" ]; then mkdir -p /run/systemd/resolve && cp "$1" /run/systemd/resolve/resolv.conf; fi
+		shift
+		exec "$@"' "$@"
+}
+
 in_lanhost() {
 	nsenter --net="$LANHOSTNS" "$@"
 }
@@ -312,4 +323,71 @@ record() { # ID FIELD
 	in_host nft list map ip hull udp_ip | grep -q '127.0.0.1 . 5400 : 10.88.0.2 . 53'
 	in_host "$HULL_RUNTIME" --root "$STATE" delete --force udp-a
 	! in_host nft list table ip hull 2>/dev/null
+}
+
+@test "DNS: a loopback stub gives way to its upstream servers, search and options carry over, --dns overrides" {
+	printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan.example\n' >"$BATS_TEST_TMPDIR/host.conf"
+	printf 'nameserver 192.168.77.1\nnameserver 10.0.0.53\nsearch lan.example\n' >"$BATS_TEST_TMPDIR/upstream.conf"
+	net_bundle "$BATS_TEST_TMPDIR/a" local sleep 100
+	net_bundle "$BATS_TEST_TMPDIR/b" local,--dns,9.9.9.9,--dns-search,corp.example,--dns-option,ndots:2 sleep 100
+	net_bundle "$BATS_TEST_TMPDIR/h" host sleep 100
+	jq '.linux.namespaces |= map(select(.type != "network"))' "$BATS_TEST_TMPDIR/h/config.json" >"$BATS_TEST_TMPDIR/h.json"
+	mv "$BATS_TEST_TMPDIR/h.json" "$BATS_TEST_TMPDIR/h/config.json"
+	# An image whose /etc/resolv.conf points out of its root: the link is replaced, the host file untouched.
+	echo sentinel >"$BATS_TEST_TMPDIR/outside"
+	rm -f "$BATS_TEST_TMPDIR/a/rootfs/etc/resolv.conf"
+	ln -s "../../../../../../../../../..$BATS_TEST_TMPDIR/outside" "$BATS_TEST_TMPDIR/a/rootfs/etc/resolv.conf"
+	for c in a b h; do
+		in_host_resolving "$BATS_TEST_TMPDIR/host.conf" "$BATS_TEST_TMPDIR/upstream.conf" \
+			"$HULL_RUNTIME" --root "$STATE" run -d --bundle "$BATS_TEST_TMPDIR/$c" "dns-$c" </dev/null >"$BATS_TEST_TMPDIR/$c.log" 2>&1
+	done
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec dns-a cat /etc/resolv.conf
+	[[ "$output" == *"nameserver 192.168.77.1"*"nameserver 10.0.0.53"* ]]
+	[[ "$output" != *127.0.0.53* ]]
+	[[ "$output" == *"search lan.example"* ]]
+	[[ "$output" == *"options edns0 trust-ad"* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/outside")" = sentinel ]
+	[ ! -L "$BATS_TEST_TMPDIR/a/rootfs/etc/resolv.conf" ]
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec dns-b cat /etc/resolv.conf
+	[ "$(grep -c nameserver <<<"$output")" -eq 1 ]
+	[[ "$output" == *"nameserver 9.9.9.9"*"search corp.example"*"options ndots:2"* ]]
+	# Sharing the host's network, the stub stays reachable and stays.
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec dns-h cat /etc/resolv.conf
+	[[ "$output" == *"nameserver 127.0.0.53"* ]]
+	# Only a stub and no upstream file: the container gets no server, and setup says so.
+	net_bundle "$BATS_TEST_TMPDIR/s" local sleep 100
+	in_host_resolving "$BATS_TEST_TMPDIR/host.conf" "" \
+		"$HULL_RUNTIME" --root "$STATE" run -d --bundle "$BATS_TEST_TMPDIR/s" dns-s </dev/null >"$BATS_TEST_TMPDIR/s.log" 2>&1
+	grep -q "no DNS server the container can reach; give one with --dns" "$BATS_TEST_TMPDIR/s.log"
+	! grep -q nameserver "$BATS_TEST_TMPDIR/s/rootfs/etc/resolv.conf"
+	run_expect_fail "$HULL" network setup --mode none --dns 1.2.3 --id x --pid $$ --state-dir "$NETSTATE"
+	assert_one_line_error "network setup" "1.2.3"
+}
+
+@test "/etc/hosts: the container's own name, host, and its neighbours by name as they come and go" {
+	net_bundle "$BATS_TEST_TMPDIR/a" local,--name,web sleep 100
+	net_bundle "$BATS_TEST_TMPDIR/b" local,--name,db sleep 100
+	net_bundle "$BATS_TEST_TMPDIR/c" local sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" hosts-a
+	run_in_host "$BATS_TEST_TMPDIR/b" hosts-b
+	local a b c gw
+	a=$(record hosts-a address) b=$(record hosts-b address) gw=$(record hosts-a gateway)
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec hosts-a cat /etc/hosts
+	[[ "$output" == *"127.0.0.1	localhost"* ]]
+	[[ "$output" == *"$a	web"* ]]
+	[[ "$output" == *"$gw	host"* ]]
+	[[ "$output" == *"$b	db"* ]]
+	in_host "$HULL_RUNTIME" --root "$STATE" exec hosts-a ping -c1 -W2 db >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" exec hosts-b ping -c1 -W2 host >/dev/null
+	# A third one, named by its id, appears in the others' files and goes with its container.
+	run_in_host "$BATS_TEST_TMPDIR/c" hosts-c
+	c=$(record hosts-c address)
+	grep -q "^$c	hosts-c$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	grep -q "^$a	web$" "$BATS_TEST_TMPDIR/c/rootfs/etc/hosts"
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force hosts-c
+	! grep -q hosts-c "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	! grep -q hosts-c "$BATS_TEST_TMPDIR/b/rootfs/etc/hosts"
+	net_bundle "$BATS_TEST_TMPDIR/d" 'local,--name,no spaces' sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/d" hosts-d
+	grep -q "name \`no spaces\` is not a host name" "$BATS_TEST_TMPDIR/hosts-d.log"
 }

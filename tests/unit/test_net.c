@@ -2,7 +2,9 @@
 #include "unit.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 
+#include "net/dns.h"
 #include "net/local.h"
 #include "net/ports.h"
 
@@ -78,12 +80,72 @@ static void subnets_and_bridge_names(void **state)
 	assert_false(net_local_bridge_name_valid("sixteen-chars-xx"));
 }
 
+static void resolv_conf_replaces_a_loopback_stub(void **state)
+{
+	const char *host = "# managed\nnameserver 127.0.0.53\nnameserver 192.0.2.9 # office\n"
+			   "search lan.example corp.example\noptions edns0 trust-ad\n";
+	const char *upstream = "nameserver 198.51.100.1\nnameserver ::1\nnameserver 2001:db8::1\n";
+	struct net_dns_options none = {0};
+	struct hull_error *err = NULL;
+	char *out = NULL;
+	size_t servers;
+
+	assert_int_equal(net_resolv_conf_build(host, upstream, false, &none, &out, &servers, &err), 0);
+	assert_int_equal(servers, 3);
+	assert_non_null(
+	    strstr(out, "nameserver 198.51.100.1\nnameserver 2001:db8::1\nnameserver 192.0.2.9\n"));
+	assert_null(strstr(out, "127.0.0.53"));
+	assert_null(strstr(out, "nameserver ::1\n"));
+	assert_non_null(strstr(out, "search lan.example corp.example\n"));
+	assert_non_null(strstr(out, "options edns0 trust-ad\n"));
+	free(out);
+	/* Sharing the host's network keeps the stub. */
+	assert_int_equal(net_resolv_conf_build(host, upstream, true, &none, &out, &servers, &err), 0);
+	assert_non_null(strstr(out, "nameserver 127.0.0.53\n"));
+	free(out);
+	/* A stub with no upstream file: no server at all, which setup reports. */
+	assert_int_equal(
+	    net_resolv_conf_build("nameserver 127.0.1.1\n", NULL, false, &none, &out, &servers, &err), 0);
+	assert_int_equal(servers, 0);
+	free(out);
+}
+
+static void resolv_conf_overrides_and_hostile_lines(void **state)
+{
+	const char *servers_given[] = {"9.9.9.9", NULL}, *search[] = {"a.example", NULL};
+	struct net_dns_options o = {.servers = servers_given, .search = search};
+	struct hull_error *err = NULL;
+	char *out = NULL;
+	size_t servers;
+
+	assert_int_equal(net_resolv_conf_build("nameserver 1.1.1.1\nsearch x.example\noptions ndots:3\n",
+					       NULL, false, &o, &out, &servers, &err),
+			 0);
+	assert_int_equal(servers, 1);
+	assert_null(strstr(out, "1.1.1.1"));
+	assert_non_null(strstr(out, "search a.example\n"));
+	assert_non_null(strstr(out, "options ndots:3\n"));
+	free(out);
+	/* Carriage returns, tabs and overlong words never become lines of their own. */
+	assert_int_equal(net_resolv_conf_build("nameserver\t10.0.0.1\r\nsearch a\rb\n", NULL, false,
+					       &(struct net_dns_options){0}, &out, &servers, &err),
+			 0);
+	assert_int_equal(servers, 1);
+	assert_non_null(strstr(out, "nameserver 10.0.0.1\n"));
+	assert_null(strchr(out, '\r'));
+	free(out);
+	assert_fails_with(net_dns_server_valid("1.2.3", &err), err, "not an IPv4 or IPv6");
+	assert_int_equal(net_dns_server_valid("2001:db8::53", &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(ports_in_every_spelling),
 	    cmocka_unit_test(bad_ports_are_refused_and_add_nothing),
 	    cmocka_unit_test(subnets_and_bridge_names),
+	    cmocka_unit_test(resolv_conf_replaces_a_loopback_stub),
+	    cmocka_unit_test(resolv_conf_overrides_and_hostile_lines),
 	};
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }

@@ -16,8 +16,9 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
-/* As a hook, the runtime writes the container's state document (id, pid) to standard input. */
-static int read_state(const char **id, int *pid, json_object **doc, struct hull_error **err)
+/* As a hook, the runtime writes the container's state document (id, pid, bundle) to standard input. */
+static int read_state(const char **id, int *pid, const char **bundle, json_object **doc,
+		      struct hull_error **err)
 {
 	char buf[65536];
 	size_t len = fread(buf, 1, sizeof(buf) - 1, stdin);
@@ -27,7 +28,8 @@ static int read_state(const char **id, int *pid, json_object **doc, struct hull_
 	buf[len] = '\0';
 	if ((ret = json_parse_text(buf, len, "container state on standard input", doc, err)) < 0 ||
 	    (ret = json_field_string(*doc, "state", "id", id, err)) < 0 ||
-	    (ret = json_field_int64(*doc, "state", "pid", 0, 4194304, &p, err)) < 0)
+	    (ret = json_field_int64(*doc, "state", "pid", 0, 4194304, &p, err)) < 0 ||
+	    (ret = json_field_string(*doc, "state", "bundle", bundle, err)) < 0)
 		return ret;
 	if (*id == NULL)
 		return hull_error_invalid(err, "container state on standard input: no id");
@@ -35,14 +37,47 @@ static int read_state(const char **id, int *pid, json_object **doc, struct hull_
 	return 0;
 }
 
-enum { OPT_STATE_DIR = 2000, OPT_ID, OPT_PID, OPT_MODE, OPT_SUBNET, OPT_BRIDGE, OPT_FORWARDING, OPT_FORMAT };
+enum {
+	OPT_STATE_DIR = 2000,
+	OPT_ID,
+	OPT_PID,
+	OPT_MODE,
+	OPT_SUBNET,
+	OPT_BRIDGE,
+	OPT_FORWARDING,
+	OPT_FORMAT,
+	OPT_NAME,
+	OPT_ROOT,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
+};
+
+#define DNS_VALUES_MAX 16
 
 struct network_args {
 	const char *sub, *mode, *id, *format;
 	struct net_setup setup;
 	struct net_local_settings settings;
 	int pid;
+	char *root; /* from the bundle of the state on stdin */
+	const char *servers[DNS_VALUES_MAX + 1], *search[DNS_VALUES_MAX + 1], *options[DNS_VALUES_MAX + 1];
+	size_t n_servers, n_search, n_options;
 };
+
+/* Appends a --dns* value; the list stays NULL-terminated. */
+static int add_dns_value(const char **list, size_t *n, const char *option, const char *value,
+			 struct hull_error **err)
+{
+	if (*n == DNS_VALUES_MAX)
+		return hull_error_invalid(err, "network setup: at most %d --%s values", DNS_VALUES_MAX,
+					  option);
+	if (*value == '\0' || strpbrk(value, " \t\n\r#;"))
+		return hull_error_invalid(err, "network setup: --%s `%s` holds spaces or comment marks",
+					  option, value);
+	list[(*n)++] = value;
+	return 0;
+}
 
 static int parse_args(struct network_args *a, int argc, char **argv, struct hull_error **err)
 {
@@ -56,6 +91,11 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 	    {"bridge", required_argument, NULL, OPT_BRIDGE},
 	    {"forwarding", required_argument, NULL, OPT_FORWARDING},
 	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -76,6 +116,28 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 			break;
 		case OPT_MODE:
 			a->mode = optarg;
+			break;
+		case OPT_NAME:
+			a->setup.name = optarg;
+			break;
+		case OPT_ROOT:
+			a->setup.root = optarg;
+			break;
+		case OPT_DNS:
+			if (net_dns_server_valid(optarg, err) < 0 ||
+			    add_dns_value(a->servers, &a->n_servers, "dns", optarg, err) < 0)
+				return hull_error_wrap(err, "network %s", a->sub);
+			a->setup.dns.servers = a->servers;
+			break;
+		case OPT_DNS_SEARCH:
+			if (add_dns_value(a->search, &a->n_search, "dns-search", optarg, err) < 0)
+				return -1;
+			a->setup.dns.search = a->search;
+			break;
+		case OPT_DNS_OPTION:
+			if (add_dns_value(a->options, &a->n_options, "dns-option", optarg, err) < 0)
+				return -1;
+			a->setup.dns.options = a->options;
 			break;
 		case OPT_ID:
 			a->id = optarg;
@@ -172,6 +234,7 @@ static int network_show(struct network_args *a, bool inspect, struct hull_error 
 static int run_subcommand(struct network_args *a, int argc, char **argv, struct hull_error **err)
 {
 	json_object *doc = NULL;
+	const char *bundle = NULL;
 	int ret;
 
 	if ((ret = parse_args(a, argc, argv, err)) < 0)
@@ -189,9 +252,17 @@ static int run_subcommand(struct network_args *a, int argc, char **argv, struct 
 			       released == 1 ? "" : "s");
 		return ret;
 	}
-	if (a->id == NULL && (ret = read_state(&a->id, &a->pid, &doc, err)) < 0) {
+	if (a->id == NULL && (ret = read_state(&a->id, &a->pid, &bundle, &doc, err)) < 0) {
 		json_object_put(doc);
 		return hull_error_wrap(err, "network %s", a->sub);
+	}
+	/* A hook's container has a bundle: its root gets hull's /etc/resolv.conf and /etc/hosts. */
+	if (strcmp(a->sub, "setup") == 0 && a->setup.root == NULL && bundle) {
+		if ((ret = net_bundle_root(bundle, &a->root, err)) < 0) {
+			json_object_put(doc);
+			return hull_error_wrap(err, "network setup");
+		}
+		a->setup.root = a->root;
 	}
 	if (strcmp(a->sub, "teardown") == 0)
 		ret = net_teardown(a->setup.state_dir, a->id, err);
@@ -221,6 +292,7 @@ static int run_network(struct hull_cli *cli, int argc, char **argv)
 		return hull_usage_error("network", "expected setup, teardown, ls, inspect, prune or set");
 	ret = run_subcommand(&a, argc, argv, &err) < 0 ? cli_fail(&err) : 0;
 	net_ports_free(&a.setup.ports);
+	free(a.root);
 	return ret;
 }
 
@@ -228,25 +300,32 @@ const struct hull_command cmd_network = {
     .name = "network",
     .run = run_network,
     .summary = "set up or tear down a container's network; list, inspect, prune and set networks",
-    .help = "Usage: hull network setup [--mode MODE] [-p PORT]... [--state-dir DIR] [--id ID --pid PID]\n"
-	    "       hull network teardown [--state-dir DIR] [--id ID]\n"
-	    "       hull network ls [--format table|json]\n"
-	    "       hull network inspect [local]\n"
-	    "       hull network prune\n"
-	    "       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n\n"
-	    "Without --id, the container's state document is read from standard input, as an OCI hook\n"
-	    "gets it: setup as a createRuntime hook, teardown as a poststop hook.  MODE is none or\n"
-	    "private (loopback only), host or shared (nothing to do), local or bridge (the local\n"
-	    "network: bridge hull0, a private /24, an address per container, masquerade to the outside\n"
-	    "while forwarding is on), local.N (that host number).\n\n"
-	    "-p, --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp], or PORT alone for a free host\n"
-	    "port: published by DNAT on every address of the host (or HOSTIP), 127.0.0.1 included, and\n"
-	    "to other containers.  A port a host process holds or another container publishes is refused.\n\n"
-	    "prune releases what containers that are gone still hold; set changes the local network\n"
-	    "while no container uses it.  State: DIR, default $HULL_NETWORK_STATE or /run/hull/network.\n\n"
-	    "Example (config.json hooks):\n"
-	    "  \"createRuntime\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
-	    "\"setup\", \"-p\", \"8080:80\"]}],\n"
-	    "  \"poststop\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
-	    "\"teardown\"]}]\n",
+    .help =
+	"Usage: hull network setup [--mode MODE] [-p PORT]... [--name NAME] [--dns IP]... [--dns-search "
+	"D]...\n"
+	"                          [--dns-option OPT]... [--root DIR] [--state-dir DIR] [--id ID --pid PID]\n"
+	"       hull network teardown [--state-dir DIR] [--id ID]\n"
+	"       hull network ls [--format table|json]\n"
+	"       hull network inspect [local]\n"
+	"       hull network prune\n"
+	"       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n\n"
+	"Without --id, the container's state document is read from standard input, as an OCI hook\n"
+	"gets it: setup as a createRuntime hook, teardown as a poststop hook.  MODE is none or\n"
+	"private (loopback only), host or shared (nothing to do), local or bridge (the local\n"
+	"network: bridge hull0, a private /24, an address per container, masquerade to the outside\n"
+	"while forwarding is on), local.N (that host number).\n\n"
+	"-p, --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp], or PORT alone for a free host\n"
+	"port: published by DNAT on every address of the host (or HOSTIP), 127.0.0.1 included, and\n"
+	"to other containers.  A port a host process holds or another container publishes is refused.\n\n"
+	"The container's /etc/resolv.conf (the host's servers; a loopback stub such as systemd-resolved's\n"
+	"is replaced by its upstream servers unless the container shares the host's network) and\n"
+	"/etc/hosts (localhost, NAME, `host`, the other containers of the local network by name) are\n"
+	"written into its root: the bundle's, or DIR with --root.  NAME defaults to the id.\n\n"
+	"prune releases what containers that are gone still hold; set changes the local network\n"
+	"while no container uses it.  State: DIR, default $HULL_NETWORK_STATE or /run/hull/network.\n\n"
+	"Example (config.json hooks):\n"
+	"  \"createRuntime\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
+	"\"setup\", \"-p\", \"8080:80\"]}],\n"
+	"  \"poststop\": [{\"path\": \"/usr/local/bin/hull\", \"args\": [\"hull\", \"network\", "
+	"\"teardown\"]}]\n",
 };

@@ -1,0 +1,20 @@
+/* /etc/hosts of containers: localhost, the container's own name, `host` (an address of the host that
+ * the container reaches: the local network's gateway) and every other container of the local network by
+ * name.  The files of all containers on the local network are rewritten whenever one joins or leaves,
+ * so names stay current without a DNS server. */
+#ifndef HULL_NET_HOSTS_H
+#define HULL_NET_HOSTS_H
+
+#include <netinet/in.h>
+
+#include "net/state.h"
+#include "util/error.h"
+
+/* The text for one container; self and host may be NULL (no address of its own, no host entry). */
+int net_hosts_build(const char *state_dir, const char *name, const struct in_addr *self,
+		    const struct in_addr *host, char **out, struct hull_error **err);
+
+/* Rewrites /etc/hosts of every running container of the local network whose root hull writes. */
+void net_hosts_refresh(const char *state_dir);
+
+#endif
