@@ -110,6 +110,24 @@ static void prune_leases(const char *dir, const char *sub)
 	}
 }
 
+/* lan/UPLINK/ADDRESS: one folder of leases per uplink. */
+static void prune_lan_leases(const char *dir)
+{
+	cleanup_free char *path = NULL;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s/lan", dir) < 0 || (d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		cleanup_free char *sub = NULL;
+		if (e->d_name[0] == '.' || asprintf(&sub, "lan/%s", e->d_name) < 0)
+			continue;
+		prune_leases(dir, sub);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+}
+
 int net_prune(const char *dir, unsigned *released, struct hull_error **err)
 {
 	cleanup_close int lock = -1;
@@ -121,6 +139,7 @@ int net_prune(const char *dir, unsigned *released, struct hull_error **err)
 		return hull_error_wrap(err, "network prune");
 	prune_leases(dir, "leases");
 	prune_leases(dir, "ports");
+	prune_lan_leases(dir);
 	if ((ret = net_local_release_if_unused(dir, err)) < 0)
 		return hull_error_wrap(err, "network prune");
 	return 0;

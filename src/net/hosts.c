@@ -13,6 +13,7 @@
 struct peers {
 	FILE *out;
 	const char *self;
+	const char *uplink; /* the network: "" for the local one, else the LAN's uplink */
 };
 
 static int add_peer(const char *dir, const char *id, void *data, struct hull_error **err)
@@ -23,17 +24,19 @@ static int add_peer(const char *dir, const char *id, void *data, struct hull_err
 
 	if (net_record_read(dir, id, &r, NULL) < 0)
 		return 0;
-	if (r.veth[0] && r.name[0] && strcmp(r.name, p->self) != 0 && net_record_alive(&r))
+	/* Neighbours on the same network, which the container reaches directly. */
+	if ((r.veth[0] || r.uplink[0]) && strcmp(r.uplink, p->uplink) == 0 && r.name[0] &&
+	    strcmp(r.name, p->self) != 0 && net_record_alive(&r))
 		fprintf(p->out, "%s\t%s\n", inet_ntop(AF_INET, &r.address, address, sizeof(address)), r.name);
 	net_record_free(&r);
 	return 0;
 }
 
 int net_hosts_build(const char *dir, const char *name, const struct in_addr *self, const struct in_addr *host,
-		    char **out, struct hull_error **err)
+		    const char *uplink, char **out, struct hull_error **err)
 {
 	char address[INET_ADDRSTRLEN];
-	struct peers p = {.self = name ? name : ""};
+	struct peers p = {.self = name ? name : "", .uplink = uplink ? uplink : ""};
 	size_t len = 0;
 	int ret = 0;
 
@@ -47,7 +50,7 @@ int net_hosts_build(const char *dir, const char *name, const struct in_addr *sel
 	if (name && *name)
 		fprintf(p.out, "%s\t%s\n",
 			self ? inet_ntop(AF_INET, self, address, sizeof(address)) : "127.0.1.1", name);
-	if (host)
+	if (host && host->s_addr)
 		fprintf(p.out, "%s\thost\n", inet_ntop(AF_INET, host, address, sizeof(address)));
 	if (self)
 		ret = net_records_each(dir, add_peer, &p, err);
@@ -69,8 +72,8 @@ static int refresh_one(const char *dir, const char *id, void *data, struct hull_
 	if (net_record_read(dir, id, &r, NULL) < 0)
 		return 0;
 	/* Only running containers: a stopped one's root may be gone or reused. */
-	if (r.veth[0] && r.root && net_record_alive(&r) &&
-	    (net_hosts_build(dir, r.name, &r.address, &r.gateway, &text, &e) < 0 ||
+	if ((r.veth[0] || r.uplink[0]) && r.root && net_record_alive(&r) &&
+	    (net_hosts_build(dir, r.name, &r.address, &r.host, r.uplink, &text, &e) < 0 ||
 	     net_root_write_etc(r.root, "hosts", text, &e) < 0)) {
 		hull_log_warning("update /etc/hosts of `%s`: %s", id, e->message);
 		hull_error_free(&e);

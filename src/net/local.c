@@ -216,27 +216,6 @@ static void veth_name(const char *id, char out[16])
 	snprintf(out, 16, "hv%010llx", (unsigned long long)(h & 0xffffffffffull));
 }
 
-static int configure_container(int netns_fd, const struct net_local_attachment *a, struct hull_error **err)
-{
-	struct net_nl c;
-	int lo = 0, eth = 0, ret;
-
-	if ((ret = net_nl_open(&c, netns_fd, err)) < 0)
-		return ret;
-	if ((ret = net_link_index(&c, "lo", &lo, err)) >= 0 && lo > 0)
-		ret = net_link_up(&c, lo, 0, err);
-	if (ret >= 0 && (ret = net_link_index(&c, "eth0", &eth, err)) >= 0 && eth == 0)
-		ret = hull_error_fail(err, ENODEV, "eth0 did not arrive in the container");
-	if (ret >= 0)
-		ret = net_addr_add(&c, eth, a->address, a->prefix, err);
-	if (ret >= 0)
-		ret = net_link_up(&c, eth, 0, err);
-	if (ret >= 0)
-		ret = net_route_default(&c, a->gateway, err);
-	net_nl_close(&c);
-	return ret;
-}
-
 int net_local_attach(const char *dir, const char *id, int netns_fd, unsigned pinned,
 		     struct net_local_attachment *out, struct hull_error **err)
 {
@@ -269,7 +248,7 @@ int net_local_attach(const char *dir, const char *id, int netns_fd, unsigned pin
 	if ((ret = net_link_index(&host, out->veth, &veth, err)) < 0 ||
 	    (ret = net_link_up(&host, veth, bridge, err)) < 0)
 		goto out;
-	ret = configure_container(netns_fd, out, err);
+	ret = net_container_configure(netns_fd, "eth0", out->address, out->prefix, out->gateway, err);
 out:
 	if (ret < 0) {
 		/* Nothing stays: the pair goes with its host end, the address back to the pool. */

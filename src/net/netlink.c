@@ -269,3 +269,210 @@ int net_route_overlaps(struct net_nl *nl, struct in_addr net, unsigned prefix, b
 	*overlaps = o.found;
 	return ret < 0 ? hull_error_set(err, -ret, "list routes") : 0;
 }
+
+int net_lan_link_create(struct net_nl *nl, const char *name, enum net_lan_driver driver, int lower,
+			int netns_fd, struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = start_link(nl, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, &ifi);
+	const char *kind = driver == NET_LAN_IPVLAN ? "ipvlan" : "macvlan";
+	struct nlattr *info, *data;
+	int ret;
+
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	mnl_attr_put_u32(h, IFLA_LINK, (uint32_t)lower);
+	/* Created straight in the container's namespace, still linked to the host's uplink. */
+	if (netns_fd >= 0)
+		mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, kind);
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	if (driver == NET_LAN_IPVLAN)
+		mnl_attr_put_u16(h, IFLA_IPVLAN_MODE, IPVLAN_MODE_L2);
+	else
+		mnl_attr_put_u32(h, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	ret = talk(nl, h, NULL, NULL);
+	if (ret == -EOPNOTSUPP || ret == -ENOENT)
+		return hull_error_fail(err, EOPNOTSUPP, "create %s `%s`: this kernel has no %s", kind, name,
+				       kind);
+	return ret < 0 ? hull_error_set(err, -ret, "create %s `%s`", kind, name) : 0;
+}
+
+static int route_change(struct net_nl *nl, int type, int flags, struct in_addr dst, unsigned prefix, int oif,
+			struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET_ADDRSTRLEN];
+	struct nlmsghdr *h = start(nl, buf, type, flags | NLM_F_ACK);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	int ret;
+
+	rt->rtm_family = AF_INET;
+	rt->rtm_dst_len = (unsigned char)prefix;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_LINK;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put(h, RTA_DST, sizeof(dst), &dst);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
+	ret = talk(nl, h, NULL, NULL);
+	if (type == RTM_DELROUTE && ret == -ESRCH)
+		return 0;
+	if (type == RTM_NEWROUTE && ret == -EEXIST)
+		return hull_error_fail(err, EEXIST, "a route to %s/%u exists already",
+				       inet_ntop(AF_INET, &dst, text, sizeof(text)), prefix);
+	return ret < 0 ? hull_error_set(err, -ret, "%s the route to %s/%u",
+					type == RTM_NEWROUTE ? "add" : "delete",
+					inet_ntop(AF_INET, &dst, text, sizeof(text)), prefix)
+		       : 0;
+}
+
+int net_route_link_add(struct net_nl *nl, struct in_addr dst, unsigned prefix, int oif,
+		       struct hull_error **err)
+{
+	return route_change(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, dst, prefix, oif, err);
+}
+
+int net_route_link_delete(struct net_nl *nl, struct in_addr dst, unsigned prefix, int oif,
+			  struct hull_error **err)
+{
+	return route_change(nl, RTM_DELROUTE, 0, dst, prefix, oif, err);
+}
+
+struct default_route {
+	int oif;
+	struct in_addr gateway;
+	bool found;
+};
+
+static int default_route_cb(const struct nlmsghdr *h, void *data)
+{
+	struct default_route *d = data;
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+
+	if (d->found || rt->rtm_family != AF_INET || rt->rtm_table != RT_TABLE_MAIN || rt->rtm_dst_len != 0)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, h, sizeof(*rt))
+	{
+		if (mnl_attr_get_type(a) == RTA_OIF && mnl_attr_get_payload_len(a) == 4)
+			d->oif = (int)mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_GATEWAY && mnl_attr_get_payload_len(a) == 4)
+			memcpy(&d->gateway, mnl_attr_get_payload(a), 4);
+	}
+	d->found = d->oif > 0;
+	return MNL_CB_OK;
+}
+
+int net_route_get_default(struct net_nl *nl, int *oif, struct in_addr *gateway, struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = start(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	struct default_route d = {0};
+	int ret;
+
+	rt->rtm_family = AF_INET;
+	if ((ret = talk(nl, h, default_route_cb, &d)) < 0)
+		return hull_error_set(err, -ret, "list routes");
+	*oif = d.found ? d.oif : 0;
+	*gateway = d.gateway;
+	return 0;
+}
+
+struct find_address {
+	int index;
+	struct in_addr want;
+	struct in_addr address;
+	unsigned prefix;
+	bool found;
+};
+
+static int address_cb(const struct nlmsghdr *h, void *data)
+{
+	struct find_address *f = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+
+	if (f->found || ifa->ifa_family != AF_INET || (int)ifa->ifa_index != f->index)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, h, sizeof(*ifa)) if (mnl_attr_get_type(a) == IFA_LOCAL &&
+						  mnl_attr_get_payload_len(a) == 4)
+	{
+		struct in_addr addr;
+		uint32_t mask = ifa->ifa_prefixlen ? htonl(~(0xffffffffu >> ifa->ifa_prefixlen)) : 0;
+		memcpy(&addr, mnl_attr_get_payload(a), 4);
+		/* The address whose subnet holds the one wanted; any first address when none is wanted. */
+		if (f->want.s_addr == 0 || (addr.s_addr & mask) == (f->want.s_addr & mask)) {
+			f->address = addr;
+			f->prefix = ifa->ifa_prefixlen;
+			f->found = true;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int net_addr_find(struct net_nl *nl, int index, struct in_addr within, struct in_addr *address,
+		  unsigned *prefix, struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = start(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct find_address f = {.index = index, .want = within};
+	int ret;
+
+	ifa->ifa_family = AF_INET;
+	if ((ret = talk(nl, h, address_cb, &f)) < 0)
+		return hull_error_set(err, -ret, "list addresses");
+	if (!f.found)
+		return -ENOENT;
+	*address = f.address;
+	*prefix = f.prefix;
+	return 0;
+}
+
+int net_container_configure(int netns_fd, const char *ifname, struct in_addr address, unsigned prefix,
+			    struct in_addr gateway, struct hull_error **err)
+{
+	struct net_nl c;
+	int lo = 0, eth = 0, ret;
+
+	if ((ret = net_nl_open(&c, netns_fd, err)) < 0)
+		return ret;
+	if ((ret = net_link_index(&c, "lo", &lo, err)) >= 0 && lo > 0)
+		ret = net_link_up(&c, lo, 0, err);
+	if (ret >= 0 && (ret = net_link_index(&c, ifname, &eth, err)) >= 0 && eth == 0)
+		ret = hull_error_fail(err, ENODEV, "%s did not arrive in the container", ifname);
+	if (ret >= 0)
+		ret = net_addr_add(&c, eth, address, prefix, err);
+	if (ret >= 0)
+		ret = net_link_up(&c, eth, 0, err);
+	if (ret >= 0 && gateway.s_addr != 0)
+		ret = net_route_default(&c, gateway, err);
+	net_nl_close(&c);
+	return ret;
+}
+
+static int link_name_cb(const struct nlmsghdr *h, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, h, sizeof(struct ifinfomsg)) if (mnl_attr_get_type(a) == IFLA_IFNAME)
+	    snprintf(data, IFNAMSIZ, "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+int net_link_name(struct net_nl *nl, int index, char name[IFNAMSIZ], struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = start_link(nl, buf, RTM_GETLINK, NLM_F_ACK, &ifi);
+	int ret;
+
+	ifi->ifi_index = index;
+	name[0] = '\0';
+	ret = talk(nl, h, link_name_cb, name);
+	return ret < 0 ? hull_error_set(err, -ret, "link %d", index) : 0;
+}

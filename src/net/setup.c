@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "net/hosts.h"
+#include "net/lan.h"
 #include "net/local.h"
 #include "net/nat.h"
 #include "net/netlink.h"
@@ -79,10 +80,11 @@ int net_bundle_root(const char *bundle, char **root, struct hull_error **err)
 	return ret;
 }
 
-/* /etc/resolv.conf and /etc/hosts in the container's root.  self: its address on the local network;
- * host: the host's address as the container reaches it. */
+/* /etc/resolv.conf and /etc/hosts in the container's root.  self: its address (NULL: none of its own);
+ * host: the host's address as the container reaches it; uplink: its network, for the neighbours. */
 static int write_etc_files(struct net_setup *s, const char *name, bool shares_host,
-			   const struct in_addr *self, const struct in_addr *host, struct hull_error **err)
+			   const struct in_addr *self, const struct in_addr *host, const char *uplink,
+			   struct hull_error **err)
 {
 	cleanup_free char *resolv = NULL, *hosts = NULL;
 	size_t servers = 0;
@@ -97,47 +99,83 @@ static int write_etc_files(struct net_setup *s, const char *name, bool shares_ho
 		hull_log_warning("network setup `%s`: the host names no DNS server the container can reach; "
 				 "give one with --dns",
 				 s->id);
-	if ((ret = net_hosts_build(s->state_dir, name, self, host, &hosts, err)) < 0)
+	if ((ret = net_hosts_build(s->state_dir, name, self, host, uplink, &hosts, err)) < 0)
 		return ret;
 	return net_root_write_etc(s->root, "hosts", hosts, err);
+}
+
+static int record_init(const struct net_setup *s, const char *name, struct net_record *r,
+		       struct hull_error **err)
+{
+	*r = (struct net_record){.pid = s->pid};
+	snprintf(r->id, sizeof(r->id), "%s", s->id);
+	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
+	snprintf(r->mode, sizeof(r->mode), "%s", s->mode);
+	r->root = (char *)s->root; /* borrowed */
+	if (s->pid > 0 && process_start_time(s->pid, &r->start_time, NULL) < 0)
+		return hull_error_fail(err, ESRCH, "process %d is gone", (int)s->pid);
+	return 0;
+}
+
+/* Records what r holds, then writes the container's /etc files; on failure releases all of it. */
+static int commit_record(struct net_setup *s, const char *name, struct net_record *r, struct hull_error **err)
+{
+	int ret;
+
+	if ((ret = net_record_write(s->state_dir, r, err)) >= 0 &&
+	    (ret = write_etc_files(s, name, false, &r->address, &r->host, r->uplink, err)) >= 0) {
+		net_hosts_refresh(s->state_dir);
+		return 0;
+	}
+	r->root = NULL;
+	r->ports = (struct net_ports){0}; /* the caller's */
+	net_nat_unpublish(s->state_dir, &s->ports);
+	net_release_record(s->state_dir, r, NULL);
+	return ret;
 }
 
 static int setup_local(struct net_setup *s, const char *name, unsigned pinned, struct hull_error **err)
 {
 	struct net_local_attachment a;
-	struct net_record r = {.pid = s->pid};
+	struct net_record r;
 	int ret;
 
-	snprintf(r.id, sizeof(r.id), "%s", s->id);
-	snprintf(r.name, sizeof(r.name), "%s", name ? name : "");
-	r.root = (char *)s->root;
-	snprintf(r.mode, sizeof(r.mode), "%s", s->mode);
-	if (s->pid > 0 && process_start_time(s->pid, &r.start_time, NULL) < 0)
-		return hull_error_fail(err, ESRCH, "process %d is gone", (int)s->pid);
-	if ((ret = net_local_attach(s->state_dir, s->id, s->netns_fd, pinned, &a, err)) < 0)
+	if ((ret = record_init(s, name, &r, err)) < 0 ||
+	    (ret = net_local_attach(s->state_dir, s->id, s->netns_fd, pinned, &a, err)) < 0)
 		return ret;
-	if ((ret = net_nat_publish(s->state_dir, s->id, &s->ports, a.address, err)) < 0)
-		goto undo_attach;
-	memcpy(r.veth, a.veth, sizeof(r.veth));
-	r.address = a.address;
-	r.gateway = a.gateway;
-	r.prefix = a.prefix;
-	r.ports = s->ports; /* with the host ports chosen */
-	if ((ret = net_record_write(s->state_dir, &r, err)) < 0)
-		goto undo_publish;
-	if ((ret = write_etc_files(s, name, false, &a.address, &a.gateway, err)) < 0) {
-		r.root = NULL; /* borrowed */
-		net_release_record(s->state_dir, &r, NULL);
+	if ((ret = net_nat_publish(s->state_dir, s->id, &s->ports, a.address, err)) < 0) {
+		net_local_detach(s->state_dir, &a, NULL);
+		net_local_release_if_unused(s->state_dir, NULL);
 		return ret;
 	}
-	net_hosts_refresh(s->state_dir);
-	return 0;
-undo_publish:
-	net_nat_unpublish(s->state_dir, &s->ports);
-undo_attach:
-	net_local_detach(s->state_dir, &a, NULL);
-	net_local_release_if_unused(s->state_dir, NULL);
-	return ret;
+	memcpy(r.veth, a.veth, sizeof(r.veth));
+	r.address = a.address;
+	r.gateway = r.host = a.gateway;
+	r.prefix = a.prefix;
+	r.ports = s->ports; /* with the host ports chosen */
+	return commit_record(s, name, &r, err);
+}
+
+static int setup_lan(struct net_setup *s, const char *name, struct net_lan_request *req,
+		     struct hull_error **err)
+{
+	struct net_lan_attachment a;
+	struct net_record r;
+	int ret;
+
+	req->uplink = s->uplink;
+	req->driver = s->lan_driver;
+	if ((ret = record_init(s, name, &r, err)) < 0 ||
+	    (ret = net_lan_attach(s->state_dir, s->id, s->netns_fd, req, &a, err)) < 0)
+		return ret;
+	memcpy(r.uplink, a.uplink, sizeof(r.uplink));
+	memcpy(r.helper, a.helper, sizeof(r.helper));
+	r.driver = a.driver;
+	r.address = a.address;
+	r.gateway = a.gateway;
+	r.host = a.host;
+	r.prefix = a.prefix;
+	return commit_record(s, name, &r, err);
 }
 
 int net_setup(struct net_setup *s, struct hull_error **err)
@@ -145,8 +183,9 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	cleanup_close int lock = -1;
 	const char *name = s->name ? s->name : s->id;
 	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
+	struct net_lan_request lan = {0};
 	unsigned pinned;
-	bool local;
+	bool local, is_lan;
 	int ret;
 
 	if ((ret = id_validate(s->id, err)) < 0)
@@ -160,7 +199,8 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	/* An id that is no host name (it may hold `+`) simply gets no name. */
 	if (!net_hostname_valid(name))
 		name = NULL;
-	if ((ret = parse_local(s->mode, &local, &pinned, err)) < 0)
+	if ((ret = parse_local(s->mode, &local, &pinned, err)) < 0 ||
+	    (ret = net_lan_parse_mode(s->mode, &is_lan, &lan, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
 	if (!local && s->ports.count > 0)
 		return hull_error_invalid(
@@ -171,21 +211,22 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	/* Sharing the host's network, the container reaches its loopback stub resolver and the host
 	 * itself on 127.0.0.1. */
 	if (strcmp(s->mode, "host") == 0 || strcmp(s->mode, "shared") == 0)
-		ret = write_etc_files(s, name, true, NULL, &loopback, err);
+		ret = write_etc_files(s, name, true, NULL, &loopback, NULL, err);
 	else if (strcmp(s->mode, "none") == 0 || strcmp(s->mode, "private") == 0)
-		ret = loopback_only(s->netns_fd, err) < 0 ? -1
-							  : write_etc_files(s, name, false, NULL, NULL, err);
+		ret = loopback_only(s->netns_fd, err) < 0
+			  ? -1
+			  : write_etc_files(s, name, false, NULL, NULL, NULL, err);
 	else
 		ret = 1;
 	if (ret <= 0)
 		return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
-	if (!local)
+	if (!local && !is_lan)
 		return hull_error_invalid(err,
 					  "network setup `%s`: mode `%s` is not none, private, host, shared, "
-					  "local, local.N or bridge",
+					  "local, local.N, bridge or A.B.C.D[/N]",
 					  s->id, s->mode);
 	if ((ret = net_state_lock(s->state_dir, &lock, err)) < 0 ||
-	    (ret = setup_local(s, name, pinned, err)) < 0)
+	    (ret = local ? setup_local(s, name, pinned, err) : setup_lan(s, name, &lan, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
 	return 0;
 }
@@ -197,6 +238,13 @@ int net_release_record(const char *dir, struct net_record *r, struct hull_error 
 	int ret;
 
 	net_nat_unpublish(dir, &r->ports);
+	if (r->uplink[0]) {
+		struct net_lan_attachment lan = {.driver = r->driver, .address = r->address};
+		memcpy(lan.uplink, r->uplink, sizeof(lan.uplink));
+		memcpy(lan.helper, r->helper, sizeof(lan.helper));
+		if ((ret = net_lan_detach(dir, &lan, err)) < 0)
+			return ret;
+	}
 	if (r->veth[0]) {
 		memcpy(a.veth, r->veth, sizeof(a.veth));
 		if ((ret = net_local_detach(dir, &a, err)) < 0 ||

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "net/dns.h"
+#include "net/netlink.h"
 #include "net/ports.h"
 #include "net/state.h"
 #include "util/error.h"
@@ -26,6 +27,8 @@ struct net_setup {
 	const char *name;	/* in /etc/hosts, its own and the other containers'; NULL: the id */
 	const char *root;	/* the container's root on the host; NULL: hull writes no /etc files */
 	struct net_dns_options dns;
+	const char *uplink; /* LAN mode: the host's interface on the LAN; NULL: the default route's */
+	enum net_lan_driver lan_driver;
 };
 
 /* The root filesystem of a bundle, from its config.json (root.path, relative to the bundle). */

@@ -147,10 +147,21 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 		json_object_object_add(doc, "pid", json_object_new_int(r->pid));
 		json_object_object_add(doc, "start_time", json_object_new_uint64(r->start_time));
 	}
-	if (r->veth[0]) {
+	if (r->veth[0] || r->uplink[0]) {
+		char host[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &r->address, address, sizeof(address));
 		inet_ntop(AF_INET, &r->gateway, gateway, sizeof(gateway));
-		json_object_object_add(doc, "veth", json_object_new_string(r->veth));
+		inet_ntop(AF_INET, &r->host, host, sizeof(host));
+		if (r->veth[0])
+			json_object_object_add(doc, "veth", json_object_new_string(r->veth));
+		if (r->uplink[0]) {
+			json_object_object_add(doc, "uplink", json_object_new_string(r->uplink));
+			json_object_object_add(doc, "helper", json_object_new_string(r->helper));
+			json_object_object_add(
+			    doc, "driver",
+			    json_object_new_string(r->driver == NET_LAN_IPVLAN ? "ipvlan" : "macvlan"));
+		}
+		json_object_object_add(doc, "host", json_object_new_string(host));
 		json_object_object_add(doc, "address", json_object_new_string(address));
 		json_object_object_add(doc, "gateway", json_object_new_string(gateway));
 		json_object_object_add(doc, "prefix", json_object_new_int((int)r->prefix));
@@ -172,7 +183,7 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 static int record_fields(json_object *doc, const char *path, struct net_record *r, struct hull_error **err)
 {
 	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
-		   *root = NULL;
+		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL;
 	int64_t pid = 0, prefix = 0;
 	int ret;
 
@@ -185,8 +196,14 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_string(doc, path, "gateway", &gateway, err)) < 0 ||
 	    (ret = json_field_int64(doc, path, "prefix", 0, 32, &prefix, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "name", &name, err)) < 0 ||
-	    (ret = json_field_string(doc, path, "root", &root, err)) < 0)
+	    (ret = json_field_string(doc, path, "root", &root, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "uplink", &uplink, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "helper", &helper, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "driver", &driver, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "host", &host, err)) < 0)
 		return ret;
+	if (host && inet_pton(AF_INET, host, &r->host) != 1)
+		return hull_error_invalid(err, "`%s`: host `%s` is not IPv4", path, host);
 	if (name && (strlen(name) >= sizeof(r->name) || !net_hostname_valid(name)))
 		return hull_error_invalid(err, "`%s`: name is not a host name", path);
 	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
@@ -196,12 +213,21 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode : "");
 	r->pid = (pid_t)pid;
 	r->prefix = (unsigned)prefix;
-	if (veth) {
-		if (strlen(veth) >= sizeof(r->veth) || address == NULL || gateway == NULL ||
+	if (veth || uplink) {
+		if ((veth && strlen(veth) >= sizeof(r->veth)) || address == NULL || gateway == NULL ||
 		    inet_pton(AF_INET, address, &r->address) != 1 ||
 		    inet_pton(AF_INET, gateway, &r->gateway) != 1)
 			return hull_error_invalid(err, "`%s`: veth, address or gateway is not valid", path);
-		snprintf(r->veth, sizeof(r->veth), "%s", veth);
+		snprintf(r->veth, sizeof(r->veth), "%s", veth ? veth : "");
+	}
+	if (uplink) {
+		if (strlen(uplink) >= sizeof(r->uplink) || helper == NULL ||
+		    strlen(helper) >= sizeof(r->helper))
+			return hull_error_invalid(err, "`%s`: uplink or helper is not an interface name",
+						  path);
+		snprintf(r->uplink, sizeof(r->uplink), "%s", uplink);
+		snprintf(r->helper, sizeof(r->helper), "%s", helper);
+		r->driver = driver && strcmp(driver, "ipvlan") == 0 ? NET_LAN_IPVLAN : NET_LAN_MACVLAN;
 	}
 	return ports_from_json(doc, path, &r->ports, err);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "net/netlink.h"
 #include "net/ports.h"
 #include "util/error.h"
 
@@ -31,8 +32,11 @@ struct net_record {
 	char mode[64];
 	pid_t pid; /* 0: not known */
 	uint64_t start_time;
-	char veth[16]; /* empty: no local attachment */
+	char veth[16];				 /* empty: no local attachment */
+	char uplink[IFNAMSIZ], helper[IFNAMSIZ]; /* uplink empty: no LAN address */
+	enum net_lan_driver driver;
 	struct in_addr address, gateway;
+	struct in_addr host; /* the host's address as the container reaches it, `host` in /etc/hosts */
 	unsigned prefix;
 	struct net_ports ports;
 	char name[254]; /* its name in the other containers' /etc/hosts; empty: none */

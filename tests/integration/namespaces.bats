@@ -32,7 +32,7 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 }
 
 @test "network namespace: only loopback, and it is up" {
-	run_in 'ls /sys/class/net; ip -o link show lo; (echo reachable | nc -l -p 9999 127.0.0.1 &); for i in $(seq 25); do nc 127.0.0.1 9999 </dev/null 2>/dev/null && break; sleep 0.2; done'
+	run_in 'ls /sys/class/net; ip -o link show lo; (echo reachable | nc -l -p 9999 127.0.0.1 &); for i in $(seq 100); do nc 127.0.0.1 9999 </dev/null 2>/dev/null && break; sleep 0.2; done'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = lo ]
 	[[ "${lines[1]}" == *",UP"* ]]

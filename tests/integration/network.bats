@@ -391,3 +391,76 @@ record() { # ID FIELD
 	! run_in_host "$BATS_TEST_TMPDIR/d" hosts-d
 	grep -q "name \`no spaces\` is not a host name" "$BATS_TEST_TMPDIR/hosts-d.log"
 }
+
+@test "dedicated LAN address: the LAN reaches the container directly, the host through its helper; nothing is left" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" 192.168.77.50 nc -ll -p 80 -e /bin/echo on-the-lan
+	net_bundle "$BATS_TEST_TMPDIR/b" 192.168.77.51/24,--uplink,eth0 sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" lan-a
+	run_in_host "$BATS_TEST_TMPDIR/b" lan-b
+	[ "$(record lan-a uplink)" = eth0 ]
+	[ "$(record lan-a host)" = 192.168.77.10 ]
+	# Another host of the LAN, the gateway, and a neighbour reach it at its own address: no NAT.
+	in_lanhost busybox ping -c1 -W2 192.168.77.50 >/dev/null
+	[ "$(fetch "$LANHOSTNS" 192.168.77.50 80)" = on-the-lan ]
+	nsenter --net="$LANNS" busybox ping -c1 -W2 192.168.77.51 >/dev/null
+	[ "$(in_host "$HULL_RUNTIME" --root "$STATE" exec lan-b nc -w 3 192.168.77.50 80 </dev/null)" = on-the-lan ]
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec lan-a ip -4 route
+	[[ "$output" == *"default via 192.168.77.1 dev eth0"* ]]
+	# The host and the container, which macvlan alone would hide from each other.
+	in_host busybox ping -c1 -W2 192.168.77.50 >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" exec lan-a ping -c1 -W2 192.168.77.10 >/dev/null
+	grep -q "^192.168.77.10	host$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	grep -q "^192.168.77.51	lan-b$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	local helper
+	helper=$(record lan-a helper)
+	in_host ip -d -o link show "$helper" | grep -q "macvlan mode bridge"
+	# Refusals leave no lease, link or route.
+	net_bundle "$BATS_TEST_TMPDIR/c" 192.168.77.50 sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/c" lan-c
+	grep -q "192.168.77.50 is taken by another container of this host" "$BATS_TEST_TMPDIR/lan-c.log"
+	net_bundle "$BATS_TEST_TMPDIR/d" 192.168.77.10 sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/d" lan-d
+	grep -q "the host's own address" "$BATS_TEST_TMPDIR/lan-d.log"
+	net_bundle "$BATS_TEST_TMPDIR/e" 172.31.9.9 sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/e" lan-e
+	grep -q "in no subnet of \`eth0\`'s addresses; give the prefix" "$BATS_TEST_TMPDIR/lan-e.log"
+	[ "$(ls "$NETSTATE/lan/eth0" | sort | tr '\n' ' ')" = "192.168.77.50 192.168.77.51 " ]
+	[ "$(in_host ip -4 route show dev "$helper" | wc -l)" -eq 2 ]
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force lan-a
+	! in_host ip route get 192.168.77.50 | grep -q "$helper"
+	in_host ip link show "$helper" >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force lan-b
+	! in_host ip link show "$helper" 2>/dev/null
+	[ -z "$(find "$NETSTATE/lan" -mindepth 1)" ]
+	[ "$(in_host ip -o link | wc -l)" -eq 2 ]
+}
+
+@test "dedicated LAN address over ipvlan, where the kernel has it" {
+	if ! unshare --net sh -c 'ip link add d0 type dummy && ip link add link d0 name i0 type ipvlan mode l2' 2>/dev/null; then
+		skip "this kernel has no ipvlan"
+	fi
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" 192.168.77.60,--lan-driver,ipvlan sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" ipv-a
+	in_lanhost busybox ping -c1 -W2 192.168.77.60 >/dev/null
+	in_host busybox ping -c1 -W2 192.168.77.60 >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force ipv-a
+	[ "$(in_host ip -o link | wc -l)" -eq 2 ]
+}
+
+@test "prune releases a dedicated LAN address, its route and helper, after a crash" {
+	fake_lan
+	net_bundle "$BATS_TEST_TMPDIR/a" 192.168.77.70 sleep 100
+	jq 'del(.hooks.poststop)' "$BATS_TEST_TMPDIR/a/config.json" >"$BATS_TEST_TMPDIR/a.json"
+	mv "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/a/config.json"
+	run_in_host "$BATS_TEST_TMPDIR/a" crash-a
+	local helper
+	helper=$(record crash-a helper)
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force crash-a
+	in_host ip link show "$helper" >/dev/null
+	in_host "$HULL" network prune --state-dir "$NETSTATE"
+	! in_host ip link show "$helper" 2>/dev/null
+	[ -z "$(in_host ip -4 route show 192.168.77.70)" ]
+	[ -z "$(find "$NETSTATE/lan" "$NETSTATE/containers" -mindepth 1)" ]
+}

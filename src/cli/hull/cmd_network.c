@@ -51,6 +51,8 @@ enum {
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
+	OPT_UPLINK,
+	OPT_LAN_DRIVER,
 };
 
 #define DNS_VALUES_MAX 16
@@ -96,6 +98,8 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 	    {"dns", required_argument, NULL, OPT_DNS},
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	    {"uplink", required_argument, NULL, OPT_UPLINK},
+	    {"lan-driver", required_argument, NULL, OPT_LAN_DRIVER},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -116,6 +120,17 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 			break;
 		case OPT_MODE:
 			a->mode = optarg;
+			break;
+		case OPT_UPLINK:
+			a->setup.uplink = optarg;
+			break;
+		case OPT_LAN_DRIVER:
+			if (strcmp(optarg, "macvlan") != 0 && strcmp(optarg, "ipvlan") != 0)
+				return hull_error_invalid(
+				    err, "network %s: --lan-driver takes macvlan or ipvlan, not `%s`", a->sub,
+				    optarg);
+			a->setup.lan_driver =
+			    strcmp(optarg, "ipvlan") == 0 ? NET_LAN_IPVLAN : NET_LAN_MACVLAN;
 			break;
 		case OPT_NAME:
 			a->setup.name = optarg;
@@ -301,9 +316,10 @@ const struct hull_command cmd_network = {
     .run = run_network,
     .summary = "set up or tear down a container's network; list, inspect, prune and set networks",
     .help =
-	"Usage: hull network setup [--mode MODE] [-p PORT]... [--name NAME] [--dns IP]... [--dns-search "
-	"D]...\n"
-	"                          [--dns-option OPT]... [--root DIR] [--state-dir DIR] [--id ID --pid PID]\n"
+	"Usage: hull network setup [--mode MODE] [-p PORT]... [--name NAME] [--dns IP]...\n"
+	"                          [--dns-search D]... [--dns-option OPT]... [--uplink IF]\n"
+	"                          [--lan-driver macvlan|ipvlan] [--root DIR] [--state-dir DIR]\n"
+	"                          [--id ID --pid PID]\n"
 	"       hull network teardown [--state-dir DIR] [--id ID]\n"
 	"       hull network ls [--format table|json]\n"
 	"       hull network inspect [local]\n"
@@ -313,7 +329,9 @@ const struct hull_command cmd_network = {
 	"gets it: setup as a createRuntime hook, teardown as a poststop hook.  MODE is none or\n"
 	"private (loopback only), host or shared (nothing to do), local or bridge (the local\n"
 	"network: bridge hull0, a private /24, an address per container, masquerade to the outside\n"
-	"while forwarding is on), local.N (that host number).\n\n"
+	"while forwarding is on), local.N (that host number), A.B.C.D[/N] (that address on the host's\n"
+	"LAN, on a macvlan or ipvlan link of the uplink: --uplink, default the default route's device;\n"
+	"the prefix defaults to the uplink's subnet, the gateway to the host's).\n\n"
 	"-p, --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp], or PORT alone for a free host\n"
 	"port: published by DNAT on every address of the host (or HOSTIP), 127.0.0.1 included, and\n"
 	"to other containers.  A port a host process holds or another container publishes is refused.\n\n"
