@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -39,6 +40,26 @@ static int parse_local(const char *mode, bool *local, unsigned *pinned, struct h
 					  mode);
 	*local = true;
 	*pinned = (unsigned)x;
+	return 0;
+}
+
+/* ns:PATH: the runtime joined that namespace (linux.namespaces' network path); setup checks that it did,
+ * since a hook cannot move a running container into another namespace. */
+static int check_joined(const char *path, int netns_fd, struct hull_error **err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat want, have;
+
+	if (fd < 0)
+		return hull_error_errno(err, "network namespace `%s`", path);
+	if (fstat(fd, &want) < 0 || fstat(netns_fd, &have) < 0)
+		return hull_error_errno(err, "network namespace `%s`", path);
+	if (want.st_dev != have.st_dev || want.st_ino != have.st_ino)
+		return hull_error_fail(
+		    err, EINVAL,
+		    "the container is not in the network namespace `%s`; give it as the network "
+		    "path in linux.namespaces (`hull network configure-bundle` does)",
+		    path);
 	return 0;
 }
 
@@ -178,6 +199,28 @@ static int setup_lan(struct net_setup *s, const char *name, struct net_lan_reque
 	return commit_record(s, name, &r, err);
 }
 
+int net_mode_check(const char *mode, struct hull_error **err)
+{
+	struct net_lan_request lan;
+	unsigned pinned;
+	bool local, is_lan;
+	int ret;
+
+	if ((ret = parse_local(mode, &local, &pinned, err)) < 0 ||
+	    (ret = net_lan_parse_mode(mode, &is_lan, &lan, err)) < 0)
+		return ret;
+	if (local || is_lan || strcmp(mode, "none") == 0 || strcmp(mode, "private") == 0 ||
+	    strcmp(mode, "host") == 0 || strcmp(mode, "shared") == 0)
+		return 0;
+	if (strncmp(mode, "ns:", 3) == 0 && mode[3] == '/')
+		return 0;
+	return hull_error_invalid(
+	    err,
+	    "network mode `%s` is not none, private, host, shared, local, local.N, bridge, "
+	    "A.B.C.D[/N] or ns:PATH (an absolute path)",
+	    mode);
+}
+
 int net_setup(struct net_setup *s, struct hull_error **err)
 {
 	cleanup_close int lock = -1;
@@ -190,6 +233,8 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 
 	if ((ret = id_validate(s->id, err)) < 0)
 		return hull_error_wrap(err, "network setup");
+	if ((ret = net_mode_check(s->mode, err)) < 0)
+		return hull_error_wrap(err, "network setup `%s`", s->id);
 	if (s->name && !net_hostname_valid(s->name))
 		return hull_error_invalid(
 		    err,
@@ -216,6 +261,10 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 		ret = loopback_only(s->netns_fd, err) < 0
 			  ? -1
 			  : write_etc_files(s, name, false, NULL, NULL, NULL, err);
+	else if (strncmp(s->mode, "ns:", 3) == 0)
+		ret = check_joined(s->mode + 3, s->netns_fd, err) < 0
+			  ? -1
+			  : write_etc_files(s, name, false, NULL, NULL, NULL, err);
 	else
 		ret = 1;
 	if (ret <= 0)
@@ -223,7 +272,7 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	if (!local && !is_lan)
 		return hull_error_invalid(err,
 					  "network setup `%s`: mode `%s` is not none, private, host, shared, "
-					  "local, local.N, bridge or A.B.C.D[/N]",
+					  "local, local.N, bridge, A.B.C.D[/N] or ns:PATH",
 					  s->id, s->mode);
 	if ((ret = net_state_lock(s->state_dir, &lock, err)) < 0 ||
 	    (ret = local ? setup_local(s, name, pinned, err) : setup_lan(s, name, &lan, err)) < 0)

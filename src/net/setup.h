@@ -36,6 +36,9 @@ int net_bundle_root(const char *bundle, char **root, struct hull_error **err);
 
 int net_setup(struct net_setup *s, struct hull_error **err);
 
+/* Whether mode is one setup knows. */
+int net_mode_check(const char *mode, struct hull_error **err);
+
 /* Releases what setup recorded for id; nothing recorded is not an error (teardown runs once per stop). */
 int net_teardown(const char *state_dir, const char *id, struct hull_error **err);
 

@@ -96,6 +96,24 @@ store_is_empty() {
 	hull bundle remove "$BATS_TEST_TMPDIR/b"
 }
 
+@test "bundle create --network writes the network hooks; a bad network option leaves no bundle" {
+	hull pull -q "$REG/test/busybox:1"
+	hull bundle create --network local -p 8080:80 --name web "$REG/test/busybox:1" "$BATS_TEST_TMPDIR/b" sh -c true
+	run jq -c '[.hooks.createRuntime[0].args, .hooks.poststop[0].args, .hooks.createRuntime[0].path,
+		([.linux.namespaces[] | select(.type == "network")] | length), .process.args]' "$BATS_TEST_TMPDIR/b/config.json"
+	[ "$output" = '[["hull","network","setup","--mode","local","--publish","8080:80","--name","web"],["hull","network","teardown"],"'"$HULL_BUILD/src/hull"'",1,["sh","-c","true"]]' ]
+	hull bundle create --network host "$REG/test/busybox:1" "$BATS_TEST_TMPDIR/h"
+	[ "$(jq '[.linux.namespaces[] | select(.type == "network")] | length' "$BATS_TEST_TMPDIR/h/config.json")" -eq 0 ]
+	hull bundle remove "$BATS_TEST_TMPDIR/h"
+	run_expect_fail hull bundle create --network moon "$REG/test/busybox:1" "$BATS_TEST_TMPDIR/c"
+	assert_one_line_error "bundle create" "moon"
+	run_expect_fail hull bundle create -p 99999:80 "$REG/test/busybox:1" "$BATS_TEST_TMPDIR/c"
+	assert_one_line_error "bundle create" "99999"
+	[ ! -e "$BATS_TEST_TMPDIR/c" ]
+	hull bundle remove "$BATS_TEST_TMPDIR/b"
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ]
+}
+
 @test "layers already in the store are skipped and shared between images" {
 	hull pull -q "$REG/test/busybox:1"
 	run hull pull "$REG/test/layers:1"

@@ -99,21 +99,18 @@ run_in_host() { # BUNDLE ID
 	in_host "$HULL_RUNTIME" --root "$STATE" run -d --bundle "$1" "$2" </dev/null >"$BATS_TEST_TMPDIR/$2.log" 2>&1
 }
 
-# net_bundle DIR MODE[,SETUP-ARG...] ARGS...: a copy of the test bundle whose hooks set up and tear down
-# its network; what follows the mode after commas goes to `hull network setup` (net_bundle d local,-p,80 ...).
+# net_bundle DIR MODE[,SETUP-ARG...] ARGS...: a copy of the test bundle given its network by
+# `hull network configure-bundle`; what follows the mode after commas are setup's options
+# (net_bundle d local,-p,80 ...).
 net_bundle() {
-	local dir=$1 mode=${2%%,*} extra=
-	[[ "$2" == *,* ]] && extra=${2#*,}
+	local dir=$1 mode=${2%%,*} extra=()
+	[[ "$2" == *,* ]] && IFS=, read -ra extra <<<"${2#*,}"
 	shift 2
 	mkdir -p "$dir"
 	cp -a "$BUNDLE/rootfs" "$dir/rootfs"
-	jq --arg cg "$CGPARENT/${dir##*/}" --arg hull "$HULL" --arg mode "$mode" --arg state "$NETSTATE" \
-		--argjson extra "$(jq -nc --arg e "$extra" '$e | split(",") | map(select(. != ""))')" \
-		--argjson args "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '
-		.process.args = $args | .linux.cgroupsPath = $cg |
-		.hooks.createRuntime = [{path: $hull, args: (["hull", "network", "setup", "--mode", $mode, "--state-dir", $state] + $extra)}] |
-		.hooks.poststop = [{path: $hull, args: ["hull", "network", "teardown", "--state-dir", $state]}]' \
-		"$BUNDLE/config.json" >"$dir/config.json"
+	jq --arg cg "$CGPARENT/${dir##*/}" --argjson args "$(printf '%s\n' "$@" | jq -R . | jq -s .)" \
+		'.process.args = $args | .linux.cgroupsPath = $cg' "$BUNDLE/config.json" >"$dir/config.json"
+	"$HULL" network configure-bundle "$dir" --mode "$mode" --state-dir "$NETSTATE" "${extra[@]}"
 }
 
 record() { # ID FIELD
@@ -181,14 +178,19 @@ record() { # ID FIELD
 	[ "$(grep -c . <<<"$output")" -eq 1 ]
 	[[ "$output" == *"lo:"*"UP"* ]]
 	net_bundle "$BATS_TEST_TMPDIR/h" host ip -o link
-	jq '.linux.namespaces |= map(select(.type != "network"))' "$BATS_TEST_TMPDIR/h/config.json" >"$BATS_TEST_TMPDIR/h.json"
-	mv "$BATS_TEST_TMPDIR/h.json" "$BATS_TEST_TMPDIR/h/config.json"
+	# host mode leaves the container in the runtime's network namespace.
+	[ "$(jq '[.linux.namespaces[] | select(.type == "network")] | length' "$BATS_TEST_TMPDIR/h/config.json")" -eq 0 ]
 	in_host ip link add vx0 type veth peer name vx1
 	run in_host "$HULL_RUNTIME" --root "$STATE" run --bundle "$BATS_TEST_TMPDIR/h" host-h
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"vx0"* ]]
 	[ ! -e "$NETSTATE/containers/host-h.json" ]
-	net_bundle "$BATS_TEST_TMPDIR/b" moon true
+	run_expect_fail net_bundle "$BATS_TEST_TMPDIR/b" moon true
+	assert_one_line_error "network configure-bundle" "mode \`moon\`"
+	# A hook written by hand with a bad mode fails the container's create.
+	net_bundle "$BATS_TEST_TMPDIR/b" local true
+	jq '.hooks.createRuntime[0].args[4] = "moon"' "$BATS_TEST_TMPDIR/b/config.json" >"$BATS_TEST_TMPDIR/b.json"
+	mv "$BATS_TEST_TMPDIR/b.json" "$BATS_TEST_TMPDIR/b/config.json"
 	run_expect_fail in_host "$HULL_RUNTIME" --root "$STATE" run --bundle "$BATS_TEST_TMPDIR/b" bad-b
 	[[ "$output" == *"mode \`moon\`"* ]]
 	run_expect_fail "$HULL" network setup --mode local --id x --pid 999999999 --state-dir "$NETSTATE"
@@ -331,8 +333,6 @@ record() { # ID FIELD
 	net_bundle "$BATS_TEST_TMPDIR/a" local sleep 100
 	net_bundle "$BATS_TEST_TMPDIR/b" local,--dns,9.9.9.9,--dns-search,corp.example,--dns-option,ndots:2 sleep 100
 	net_bundle "$BATS_TEST_TMPDIR/h" host sleep 100
-	jq '.linux.namespaces |= map(select(.type != "network"))' "$BATS_TEST_TMPDIR/h/config.json" >"$BATS_TEST_TMPDIR/h.json"
-	mv "$BATS_TEST_TMPDIR/h.json" "$BATS_TEST_TMPDIR/h/config.json"
 	# An image whose /etc/resolv.conf points out of its root: the link is replaced, the host file untouched.
 	echo sentinel >"$BATS_TEST_TMPDIR/outside"
 	rm -f "$BATS_TEST_TMPDIR/a/rootfs/etc/resolv.conf"
@@ -390,6 +390,7 @@ record() { # ID FIELD
 	net_bundle "$BATS_TEST_TMPDIR/d" 'local,--name,no spaces' sleep 100
 	! run_in_host "$BATS_TEST_TMPDIR/d" hosts-d
 	grep -q "name \`no spaces\` is not a host name" "$BATS_TEST_TMPDIR/hosts-d.log"
+	[ ! -e "$NETSTATE/containers/hosts-d.json" ]
 }
 
 @test "dedicated LAN address: the LAN reaches the container directly, the host through its helper; nothing is left" {
@@ -463,4 +464,30 @@ record() { # ID FIELD
 	! in_host ip link show "$helper" 2>/dev/null
 	[ -z "$(in_host ip -4 route show 192.168.77.70)" ]
 	[ -z "$(find "$NETSTATE/lan" "$NETSTATE/containers" -mindepth 1)" ]
+}
+
+@test "ns:PATH: the container joins a namespace the host already has; configure-bundle rewrites its own hooks" {
+	fake_lan
+	# A namespace of the test's with an address of its own, as another tool would have made.
+	local other
+	new_netns other
+	BG_PIDS="${BG_PIDS:-} $other"
+	in_host ip link add nsx type veth peer name eth0 netns "$other"
+	nsenter --net=/proc/$other/ns/net sh -ec 'ip link set lo up; ip addr add 10.77.0.2/24 dev eth0; ip link set eth0 up'
+	in_host sh -ec 'ip addr add 10.77.0.1/24 dev nsx; ip link set nsx up'
+	net_bundle "$BATS_TEST_TMPDIR/a" local,-p,8080:80 sleep 100
+	net_bundle "$BATS_TEST_TMPDIR/a" "ns:/proc/$other/ns/net" sleep 100
+	[ "$(jq '[.hooks.createRuntime[], .hooks.poststop[]] | length' "$BATS_TEST_TMPDIR/a/config.json")" -eq 2 ]
+	[ "$(jq -r '.linux.namespaces[] | select(.type == "network") | .path' "$BATS_TEST_TMPDIR/a/config.json")" = "/proc/$other/ns/net" ]
+	run_in_host "$BATS_TEST_TMPDIR/a" ns-a
+	run in_host "$HULL_RUNTIME" --root "$STATE" exec ns-a ip -4 -o addr show eth0
+	[[ "$output" == *"10.77.0.2/24"* ]]
+	in_host "$HULL_RUNTIME" --root "$STATE" exec ns-a ping -c1 -W2 10.77.0.1 >/dev/null
+	grep -q nameserver "$BATS_TEST_TMPDIR/a/rootfs/etc/resolv.conf"
+	[ ! -e "$NETSTATE/containers/ns-a.json" ]
+	# A hook whose container did not join the namespace it names says so.
+	run_expect_fail "$HULL" network setup --mode "ns:/proc/$other/ns/net" --id x --pid $$ --state-dir "$NETSTATE"
+	assert_one_line_error "network setup" "is not in the network namespace"
+	run_expect_fail "$HULL" network configure-bundle "$BATS_TEST_TMPDIR/a" --mode ns:relative
+	assert_one_line_error "network configure-bundle" "absolute path"
 }

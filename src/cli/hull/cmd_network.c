@@ -11,6 +11,7 @@
 
 #include "cli/hull/cli.h"
 #include "net/admin.h"
+#include "net/bundle.h"
 #include "net/setup.h"
 #include "net/state.h"
 #include "util/cleanup.h"
@@ -65,7 +66,22 @@ struct network_args {
 	char *root; /* from the bundle of the state on stdin */
 	const char *servers[DNS_VALUES_MAX + 1], *search[DNS_VALUES_MAX + 1], *options[DNS_VALUES_MAX + 1];
 	size_t n_servers, n_search, n_options;
+	/* setup's options as given, for the hooks configure-bundle writes */
+	const char *forward[128];
+	size_t n_forward;
+	const char *bundle; /* configure-bundle's DIR */
 };
+
+/* Keeps an option of setup to repeat in a bundle's hook. */
+static int forward_option(struct network_args *a, const char *option, const char *value,
+			  struct hull_error **err)
+{
+	if (a->n_forward + 2 > sizeof(a->forward) / sizeof(a->forward[0]))
+		return hull_error_invalid(err, "network %s: too many options", a->sub);
+	a->forward[a->n_forward++] = option;
+	a->forward[a->n_forward++] = value;
+	return 0;
+}
 
 /* Appends a --dns* value; the list stays NULL-terminated. */
 static int add_dns_value(const char **list, size_t *n, const char *option, const char *value,
@@ -79,6 +95,29 @@ static int add_dns_value(const char **list, size_t *n, const char *option, const
 					  option, value);
 	list[(*n)++] = value;
 	return 0;
+}
+
+/* The options of setup that a bundle's hook repeats (mode and state directory have their own place). */
+static const char *setup_option_name(int c)
+{
+	switch (c) {
+	case 'p':
+		return "--publish";
+	case OPT_UPLINK:
+		return "--uplink";
+	case OPT_LAN_DRIVER:
+		return "--lan-driver";
+	case OPT_NAME:
+		return "--name";
+	case OPT_DNS:
+		return "--dns";
+	case OPT_DNS_SEARCH:
+		return "--dns-search";
+	case OPT_DNS_OPTION:
+		return "--dns-option";
+	default:
+		return NULL;
+	}
 }
 
 static int parse_args(struct network_args *a, int argc, char **argv, struct hull_error **err)
@@ -105,6 +144,13 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 	int c;
 
 	optind = 2;
+	if (strcmp(a->sub, "configure-bundle") == 0) {
+		if (argc < 3 || argv[2][0] == '-')
+			return hull_error_invalid(err,
+						  "network configure-bundle: needs the bundle's DIR first");
+		a->bundle = argv[2];
+		optind = 3;
+	}
 	/* `inspect local`: the network's name comes first, as in podman. */
 	if (strcmp(a->sub, "inspect") == 0 && argc > 2 && argv[2][0] != '-') {
 		if (strcmp(argv[2], "local") != 0)
@@ -188,6 +234,8 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 			    err, "network %s: unknown option `%s` (see `hull network --help`)", a->sub,
 			    argv[optind - 1]);
 		}
+		if (setup_option_name(c) && forward_option(a, setup_option_name(c), optarg, err) < 0)
+			return -1;
 	}
 	if (optind < argc)
 		return hull_error_invalid(err, "network %s: unexpected argument `%s`", a->sub, argv[optind]);
@@ -246,6 +294,25 @@ static int network_show(struct network_args *a, bool inspect, struct hull_error 
 	return 0;
 }
 
+static int configure_bundle(struct network_args *a, struct hull_error **err)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct net_bundle_network b = {
+	    .hull = self, .mode = a->mode, .args = a->forward, .n_args = a->n_forward};
+	int ret;
+
+	if (n < 0)
+		return hull_error_errno(err, "network configure-bundle: find the hull executable");
+	self[n] = '\0';
+	/* The hooks use the state directory this command was given, or the default they would find anyway. */
+	if (strcmp(a->setup.state_dir, net_default_state_dir()) != 0 || getenv("HULL_NETWORK_STATE"))
+		b.state_dir = a->setup.state_dir;
+	if ((ret = net_mode_check(a->mode, err)) < 0)
+		return hull_error_wrap(err, "network configure-bundle");
+	return net_bundle_configure(a->bundle, &b, err);
+}
+
 static int run_subcommand(struct network_args *a, int argc, char **argv, struct hull_error **err)
 {
 	json_object *doc = NULL;
@@ -258,6 +325,8 @@ static int run_subcommand(struct network_args *a, int argc, char **argv, struct 
 		return network_show(a, false, err);
 	if (strcmp(a->sub, "inspect") == 0)
 		return network_show(a, true, err);
+	if (strcmp(a->sub, "configure-bundle") == 0)
+		return configure_bundle(a, err);
 	if (strcmp(a->sub, "set") == 0)
 		return net_local_set(a->setup.state_dir, &a->settings, err);
 	if (strcmp(a->sub, "prune") == 0) {
@@ -289,7 +358,8 @@ static int run_subcommand(struct network_args *a, int argc, char **argv, struct 
 
 static int run_network(struct hull_cli *cli, int argc, char **argv)
 {
-	static const char *const subs[] = {"setup", "teardown", "ls", "list", "inspect", "prune", "set"};
+	static const char *const subs[] = {"setup",   "teardown", "ls",	 "list",
+					   "inspect", "prune",	  "set", "configure-bundle"};
 	struct network_args a = {
 	    .sub = argc > 1 ? argv[1] : "",
 	    .mode = "local",
@@ -304,7 +374,8 @@ static int run_network(struct hull_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 		known = known || strcmp(a.sub, subs[i]) == 0;
 	if (!known)
-		return hull_usage_error("network", "expected setup, teardown, ls, inspect, prune or set");
+		return hull_usage_error(
+		    "network", "expected setup, teardown, ls, inspect, prune, set or configure-bundle");
 	ret = run_subcommand(&a, argc, argv, &err) < 0 ? cli_fail(&err) : 0;
 	net_ports_free(&a.setup.ports);
 	free(a.root);
@@ -324,7 +395,8 @@ const struct hull_command cmd_network = {
 	"       hull network ls [--format table|json]\n"
 	"       hull network inspect [local]\n"
 	"       hull network prune\n"
-	"       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n\n"
+	"       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n"
+	"       hull network configure-bundle DIR [--mode MODE] [setup's options]\n\n"
 	"Without --id, the container's state document is read from standard input, as an OCI hook\n"
 	"gets it: setup as a createRuntime hook, teardown as a poststop hook.  MODE is none or\n"
 	"private (loopback only), host or shared (nothing to do), local or bridge (the local\n"
@@ -339,6 +411,9 @@ const struct hull_command cmd_network = {
 	"is replaced by its upstream servers unless the container shares the host's network) and\n"
 	"/etc/hosts (localhost, NAME, `host`, the other containers of the local network by name) are\n"
 	"written into its root: the bundle's, or DIR with --root.  NAME defaults to the id.\n\n"
+	"configure-bundle writes into DIR/config.json the hooks below, with MODE and the options\n"
+	"given, and the network namespace MODE needs: its own, the host's (host, shared) or the one\n"
+	"at PATH (ns:PATH).  Run again, it replaces the hooks it wrote.\n\n"
 	"prune releases what containers that are gone still hold; set changes the local network\n"
 	"while no container uses it.  State: DIR, default $HULL_NETWORK_STATE or /run/hull/network.\n\n"
 	"Example (config.json hooks):\n"
