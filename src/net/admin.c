@@ -110,20 +110,23 @@ static void prune_leases(const char *dir, const char *sub)
 	}
 }
 
-/* lan/UPLINK/ADDRESS: one folder of leases per uplink. */
-static void prune_lan_leases(const char *dir)
+/* Leases one folder down: lan/UPLINK/ADDRESS and switches/NAME/leases/ADDRESS. */
+static void prune_nested_leases(const char *dir, const char *top, const char *below)
 {
 	cleanup_free char *path = NULL;
 	cleanup_closedir DIR *d = NULL;
 	struct dirent *e;
 
-	if (asprintf(&path, "%s/lan", dir) < 0 || (d = opendir(path)) == NULL)
+	if (asprintf(&path, "%s/%s", dir, top) < 0 || (d = opendir(path)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		cleanup_free char *sub = NULL;
-		if (e->d_name[0] == '.' || asprintf(&sub, "lan/%s", e->d_name) < 0)
+		cleanup_free char *sub = NULL, *full = NULL;
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR ||
+		    asprintf(&sub, "%s/%s%s", top, e->d_name, below) < 0)
 			continue;
 		prune_leases(dir, sub);
+		if (asprintf(&full, "%s/%s", dir, sub) >= 0)
+			rmdir(full);
 		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
 	}
 }
@@ -139,7 +142,8 @@ int net_prune(const char *dir, unsigned *released, struct hull_error **err)
 		return hull_error_wrap(err, "network prune");
 	prune_leases(dir, "leases");
 	prune_leases(dir, "ports");
-	prune_lan_leases(dir);
+	prune_nested_leases(dir, "lan", "");
+	prune_nested_leases(dir, "switches", "/leases");
 	if ((ret = net_local_release_if_unused(dir, err)) < 0)
 		return hull_error_wrap(err, "network prune");
 	return 0;

@@ -13,7 +13,7 @@
 struct peers {
 	FILE *out;
 	const char *self;
-	const char *uplink; /* the network: "" for the local one, else the LAN's uplink */
+	const char *network; /* as net_record_network() names it */
 };
 
 static int add_peer(const char *dir, const char *id, void *data, struct hull_error **err)
@@ -24,19 +24,22 @@ static int add_peer(const char *dir, const char *id, void *data, struct hull_err
 
 	if (net_record_read(dir, id, &r, NULL) < 0)
 		return 0;
+	char network[128];
+
+	net_record_network(&r, network, sizeof(network));
 	/* Neighbours on the same network, which the container reaches directly. */
-	if ((r.veth[0] || r.uplink[0]) && strcmp(r.uplink, p->uplink) == 0 && r.name[0] &&
-	    strcmp(r.name, p->self) != 0 && net_record_alive(&r))
+	if (network[0] && strcmp(network, p->network) == 0 && r.name[0] && strcmp(r.name, p->self) != 0 &&
+	    net_record_alive(&r))
 		fprintf(p->out, "%s\t%s\n", inet_ntop(AF_INET, &r.address, address, sizeof(address)), r.name);
 	net_record_free(&r);
 	return 0;
 }
 
 int net_hosts_build(const char *dir, const char *name, const struct in_addr *self, const struct in_addr *host,
-		    const char *uplink, char **out, struct hull_error **err)
+		    const char *network, char **out, struct hull_error **err)
 {
 	char address[INET_ADDRSTRLEN];
-	struct peers p = {.self = name ? name : "", .uplink = uplink ? uplink : ""};
+	struct peers p = {.self = name ? name : "", .network = network ? network : ""};
 	size_t len = 0;
 	int ret = 0;
 
@@ -52,7 +55,7 @@ int net_hosts_build(const char *dir, const char *name, const struct in_addr *sel
 			self ? inet_ntop(AF_INET, self, address, sizeof(address)) : "127.0.1.1", name);
 	if (host && host->s_addr)
 		fprintf(p.out, "%s\thost\n", inet_ntop(AF_INET, host, address, sizeof(address)));
-	if (self)
+	if (self && p.network[0])
 		ret = net_records_each(dir, add_peer, &p, err);
 	if (fclose(p.out) != 0 && ret >= 0)
 		ret = hull_error_set(err, ENOMEM, "/etc/hosts");
@@ -72,8 +75,11 @@ static int refresh_one(const char *dir, const char *id, void *data, struct hull_
 	if (net_record_read(dir, id, &r, NULL) < 0)
 		return 0;
 	/* Only running containers: a stopped one's root may be gone or reused. */
-	if ((r.veth[0] || r.uplink[0]) && r.root && net_record_alive(&r) &&
-	    (net_hosts_build(dir, r.name, &r.address, &r.host, r.uplink, &text, &e) < 0 ||
+	char network[128];
+
+	net_record_network(&r, network, sizeof(network));
+	if (network[0] && r.root && net_record_alive(&r) &&
+	    (net_hosts_build(dir, r.name, &r.address, &r.host, network, &text, &e) < 0 ||
 	     net_root_write_etc(r.root, "hosts", text, &e) < 0)) {
 		hull_log_warning("update /etc/hosts of `%s`: %s", id, e->message);
 		hull_error_free(&e);

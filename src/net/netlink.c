@@ -476,3 +476,16 @@ int net_link_name(struct net_nl *nl, int index, char name[IFNAMSIZ], struct hull
 	ret = talk(nl, h, link_name_cb, name);
 	return ret < 0 ? hull_error_set(err, -ret, "link %d", index) : 0;
 }
+
+int net_link_set_mtu(struct net_nl *nl, int index, unsigned mtu, struct hull_error **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *h = start_link(nl, buf, RTM_NEWLINK, NLM_F_ACK, &ifi);
+	int ret;
+
+	ifi->ifi_index = index;
+	mnl_attr_put_u32(h, IFLA_MTU, mtu);
+	ret = talk(nl, h, NULL, NULL);
+	return ret < 0 ? hull_error_set(err, -ret, "set the MTU of link %d to %u", index, mtu) : 0;
+}

@@ -52,6 +52,8 @@ int net_route_overlaps(struct net_nl *nl, struct in_addr net, unsigned prefix, b
 int net_container_configure(int netns_fd, const char *ifname, struct in_addr address, unsigned prefix,
 			    struct in_addr gateway, struct hull_error **err);
 
+int net_link_set_mtu(struct net_nl *nl, int index, unsigned mtu, struct hull_error **err);
+
 /* The name of link index. */
 int net_link_name(struct net_nl *nl, int index, char name[IFNAMSIZ], struct hull_error **err);
 

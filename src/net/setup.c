@@ -14,6 +14,7 @@
 #include "net/hosts.h"
 #include "net/lan.h"
 #include "net/local.h"
+#include "net/switch_attach.h"
 #include "net/nat.h"
 #include "net/netlink.h"
 #include "util/cleanup.h"
@@ -102,9 +103,10 @@ int net_bundle_root(const char *bundle, char **root, struct hull_error **err)
 }
 
 /* /etc/resolv.conf and /etc/hosts in the container's root.  self: its address (NULL: none of its own);
- * host: the host's address as the container reaches it; uplink: its network, for the neighbours. */
+ * host: the host's address as the container reaches it; network: as net_record_network() names it, for
+ * the neighbours. */
 static int write_etc_files(struct net_setup *s, const char *name, bool shares_host,
-			   const struct in_addr *self, const struct in_addr *host, const char *uplink,
+			   const struct in_addr *self, const struct in_addr *host, const char *network,
 			   struct hull_error **err)
 {
 	cleanup_free char *resolv = NULL, *hosts = NULL;
@@ -120,7 +122,7 @@ static int write_etc_files(struct net_setup *s, const char *name, bool shares_ho
 		hull_log_warning("network setup `%s`: the host names no DNS server the container can reach; "
 				 "give one with --dns",
 				 s->id);
-	if ((ret = net_hosts_build(s->state_dir, name, self, host, uplink, &hosts, err)) < 0)
+	if ((ret = net_hosts_build(s->state_dir, name, self, host, network, &hosts, err)) < 0)
 		return ret;
 	return net_root_write_etc(s->root, "hosts", hosts, err);
 }
@@ -141,10 +143,12 @@ static int record_init(const struct net_setup *s, const char *name, struct net_r
 /* Records what r holds, then writes the container's /etc files; on failure releases all of it. */
 static int commit_record(struct net_setup *s, const char *name, struct net_record *r, struct hull_error **err)
 {
+	char network[128];
 	int ret;
 
+	net_record_network(r, network, sizeof(network));
 	if ((ret = net_record_write(s->state_dir, r, err)) >= 0 &&
-	    (ret = write_etc_files(s, name, false, &r->address, &r->host, r->uplink, err)) >= 0) {
+	    (ret = write_etc_files(s, name, false, &r->address, &r->host, network, err)) >= 0) {
 		net_hosts_refresh(s->state_dir);
 		return 0;
 	}
@@ -199,41 +203,99 @@ static int setup_lan(struct net_setup *s, const char *name, struct net_lan_reque
 	return commit_record(s, name, &r, err);
 }
 
-int net_mode_check(const char *mode, struct hull_error **err)
+static int setup_switch(struct net_setup *s, const char *name, const char *switch_name,
+			struct hull_error **err)
 {
-	struct net_lan_request lan;
-	unsigned pinned;
-	bool local, is_lan;
+	struct net_switch_attachment a;
+	struct net_record r;
 	int ret;
 
-	if ((ret = parse_local(mode, &local, &pinned, err)) < 0 ||
-	    (ret = net_lan_parse_mode(mode, &is_lan, &lan, err)) < 0)
+	if ((ret = record_init(s, name, &r, err)) < 0 ||
+	    (ret = net_switch_attach(s->state_dir, s->id, s->netns_fd, switch_name, &a, err)) < 0)
 		return ret;
-	if (local || is_lan || strcmp(mode, "none") == 0 || strcmp(mode, "private") == 0 ||
-	    strcmp(mode, "host") == 0 || strcmp(mode, "shared") == 0)
+	memcpy(r.switch_name, a.name, sizeof(r.switch_name));
+	r.address = a.address;
+	r.gateway = r.host = a.gateway;
+	r.prefix = a.prefix;
+	return commit_record(s, name, &r, err);
+}
+
+enum mode_kind { MODE_NONE, MODE_HOST, MODE_NS, MODE_LOCAL, MODE_LAN, MODE_SWITCH };
+
+struct mode {
+	enum mode_kind kind;
+	unsigned pinned;	    /* local.N */
+	struct net_lan_request lan; /* A.B.C.D[/N] */
+	const char *arg;	    /* ns:PATH's path, switch:NAME's name */
+};
+
+static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
+{
+	bool local, is_lan, is_switch;
+	int ret;
+
+	*m = (struct mode){0};
+	if (strcmp(text, "none") == 0 || strcmp(text, "private") == 0)
 		return 0;
-	if (strncmp(mode, "ns:", 3) == 0 && mode[3] == '/')
+	if (strcmp(text, "host") == 0 || strcmp(text, "shared") == 0) {
+		m->kind = MODE_HOST;
+		return 0;
+	}
+	if (strncmp(text, "ns:", 3) == 0) {
+		m->kind = MODE_NS;
+		m->arg = text + 3;
+		if (*m->arg != '/')
+			return hull_error_invalid(err, "network mode `%s`: ns: takes an absolute path", text);
+		return 0;
+	}
+	if ((ret = parse_local(text, &local, &m->pinned, err)) < 0 ||
+	    (ret = net_lan_parse_mode(text, &is_lan, &m->lan, err)) < 0 ||
+	    (ret = net_switch_parse_mode(text, &is_switch, &m->arg, err)) < 0)
+		return ret;
+	m->kind = local ? MODE_LOCAL : is_lan ? MODE_LAN : MODE_SWITCH;
+	if (local || is_lan || is_switch)
 		return 0;
 	return hull_error_invalid(
 	    err,
 	    "network mode `%s` is not none, private, host, shared, local, local.N, bridge, "
-	    "A.B.C.D[/N] or ns:PATH (an absolute path)",
-	    mode);
+	    "A.B.C.D[/N], switch:NAME or ns:PATH",
+	    text);
+}
+
+int net_mode_check(const char *mode, struct hull_error **err)
+{
+	struct mode m;
+
+	return parse_mode(mode, &m, err);
+}
+
+/* Modes without an address of their own from hull: only the /etc files (and loopback for none). */
+static int setup_without_address(struct net_setup *s, const struct mode *m, const char *name,
+				 struct hull_error **err)
+{
+	/* Sharing the host's network, the container reaches its loopback stub resolver and the host
+	 * itself on 127.0.0.1. */
+	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
+
+	if (m->kind == MODE_HOST)
+		return write_etc_files(s, name, true, NULL, &loopback, NULL, err);
+	if (m->kind == MODE_NS && check_joined(m->arg, s->netns_fd, err) < 0)
+		return -1;
+	if (m->kind == MODE_NONE && loopback_only(s->netns_fd, err) < 0)
+		return -1;
+	return write_etc_files(s, name, false, NULL, NULL, NULL, err);
 }
 
 int net_setup(struct net_setup *s, struct hull_error **err)
 {
 	cleanup_close int lock = -1;
 	const char *name = s->name ? s->name : s->id;
-	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
-	struct net_lan_request lan = {0};
-	unsigned pinned;
-	bool local, is_lan;
+	struct mode m;
 	int ret;
 
 	if ((ret = id_validate(s->id, err)) < 0)
 		return hull_error_wrap(err, "network setup");
-	if ((ret = net_mode_check(s->mode, err)) < 0)
+	if ((ret = parse_mode(s->mode, &m, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
 	if (s->name && !net_hostname_valid(s->name))
 		return hull_error_invalid(
@@ -244,40 +306,19 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	/* An id that is no host name (it may hold `+`) simply gets no name. */
 	if (!net_hostname_valid(name))
 		name = NULL;
-	if ((ret = parse_local(s->mode, &local, &pinned, err)) < 0 ||
-	    (ret = net_lan_parse_mode(s->mode, &is_lan, &lan, err)) < 0)
-		return hull_error_wrap(err, "network setup `%s`", s->id);
-	if (!local && s->ports.count > 0)
+	if (m.kind != MODE_LOCAL && s->ports.count > 0)
 		return hull_error_invalid(
 		    err,
 		    "network setup `%s`: ports are published only on the local network, "
 		    "not in mode `%s`",
 		    s->id, s->mode);
-	/* Sharing the host's network, the container reaches its loopback stub resolver and the host
-	 * itself on 127.0.0.1. */
-	if (strcmp(s->mode, "host") == 0 || strcmp(s->mode, "shared") == 0)
-		ret = write_etc_files(s, name, true, NULL, &loopback, NULL, err);
-	else if (strcmp(s->mode, "none") == 0 || strcmp(s->mode, "private") == 0)
-		ret = loopback_only(s->netns_fd, err) < 0
-			  ? -1
-			  : write_etc_files(s, name, false, NULL, NULL, NULL, err);
-	else if (strncmp(s->mode, "ns:", 3) == 0)
-		ret = check_joined(s->mode + 3, s->netns_fd, err) < 0
-			  ? -1
-			  : write_etc_files(s, name, false, NULL, NULL, NULL, err);
-	else
-		ret = 1;
-	if (ret <= 0)
-		return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
-	if (!local && !is_lan)
-		return hull_error_invalid(err,
-					  "network setup `%s`: mode `%s` is not none, private, host, shared, "
-					  "local, local.N, bridge, A.B.C.D[/N] or ns:PATH",
-					  s->id, s->mode);
-	if ((ret = net_state_lock(s->state_dir, &lock, err)) < 0 ||
-	    (ret = local ? setup_local(s, name, pinned, err) : setup_lan(s, name, &lan, err)) < 0)
-		return hull_error_wrap(err, "network setup `%s`", s->id);
-	return 0;
+	if (m.kind == MODE_NONE || m.kind == MODE_HOST || m.kind == MODE_NS)
+		ret = setup_without_address(s, &m, name, err);
+	else if ((ret = net_state_lock(s->state_dir, &lock, err)) >= 0)
+		ret = m.kind == MODE_LOCAL ? setup_local(s, name, m.pinned, err)
+		      : m.kind == MODE_LAN ? setup_lan(s, name, &m.lan, err)
+					   : setup_switch(s, name, m.arg, err);
+	return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
 }
 
 int net_release_record(const char *dir, struct net_record *r, struct hull_error **err)
@@ -287,6 +328,11 @@ int net_release_record(const char *dir, struct net_record *r, struct hull_error 
 	int ret;
 
 	net_nat_unpublish(dir, &r->ports);
+	if (r->switch_name[0]) {
+		struct net_switch_attachment sw = {.address = r->address};
+		memcpy(sw.name, r->switch_name, sizeof(sw.name));
+		net_switch_detach(dir, r->id, &sw);
+	}
 	if (r->uplink[0]) {
 		struct net_lan_attachment lan = {.driver = r->driver, .address = r->address};
 		memcpy(lan.uplink, r->uplink, sizeof(lan.uplink));

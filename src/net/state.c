@@ -147,13 +147,15 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 		json_object_object_add(doc, "pid", json_object_new_int(r->pid));
 		json_object_object_add(doc, "start_time", json_object_new_uint64(r->start_time));
 	}
-	if (r->veth[0] || r->uplink[0]) {
+	if (r->veth[0] || r->uplink[0] || r->switch_name[0]) {
 		char host[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &r->address, address, sizeof(address));
 		inet_ntop(AF_INET, &r->gateway, gateway, sizeof(gateway));
 		inet_ntop(AF_INET, &r->host, host, sizeof(host));
 		if (r->veth[0])
 			json_object_object_add(doc, "veth", json_object_new_string(r->veth));
+		if (r->switch_name[0])
+			json_object_object_add(doc, "switch", json_object_new_string(r->switch_name));
 		if (r->uplink[0]) {
 			json_object_object_add(doc, "uplink", json_object_new_string(r->uplink));
 			json_object_object_add(doc, "helper", json_object_new_string(r->helper));
@@ -183,7 +185,7 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 static int record_fields(json_object *doc, const char *path, struct net_record *r, struct hull_error **err)
 {
 	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
-		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL;
+		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL, *sw = NULL;
 	int64_t pid = 0, prefix = 0;
 	int ret;
 
@@ -200,7 +202,8 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_string(doc, path, "uplink", &uplink, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "helper", &helper, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "driver", &driver, err)) < 0 ||
-	    (ret = json_field_string(doc, path, "host", &host, err)) < 0)
+	    (ret = json_field_string(doc, path, "host", &host, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "switch", &sw, err)) < 0)
 		return ret;
 	if (host && inet_pton(AF_INET, host, &r->host) != 1)
 		return hull_error_invalid(err, "`%s`: host `%s` is not IPv4", path, host);
@@ -213,7 +216,12 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode : "");
 	r->pid = (pid_t)pid;
 	r->prefix = (unsigned)prefix;
-	if (veth || uplink) {
+	if (sw) {
+		if (strlen(sw) >= sizeof(r->switch_name))
+			return hull_error_invalid(err, "`%s`: switch name too long", path);
+		snprintf(r->switch_name, sizeof(r->switch_name), "%s", sw);
+	}
+	if (veth || uplink || sw) {
 		if ((veth && strlen(veth) >= sizeof(r->veth)) || address == NULL || gateway == NULL ||
 		    inet_pton(AF_INET, address, &r->address) != 1 ||
 		    inet_pton(AF_INET, gateway, &r->gateway) != 1)
@@ -284,6 +292,18 @@ int net_records_each(const char *dir,
 			return ret;
 	}
 	return 0;
+}
+
+void net_record_network(const struct net_record *r, char *out, size_t size)
+{
+	if (r->veth[0])
+		snprintf(out, size, "local");
+	else if (r->uplink[0])
+		snprintf(out, size, "lan:%s", r->uplink);
+	else if (r->switch_name[0])
+		snprintf(out, size, "switch:%s", r->switch_name);
+	else
+		snprintf(out, size, "%s", "");
 }
 
 bool net_record_alive(const struct net_record *r)

@@ -34,6 +34,7 @@ struct net_record {
 	uint64_t start_time;
 	char veth[16];				 /* empty: no local attachment */
 	char uplink[IFNAMSIZ], helper[IFNAMSIZ]; /* uplink empty: no LAN address */
+	char switch_name[65];			 /* empty: not on a userspace switch */
 	enum net_lan_driver driver;
 	struct in_addr address, gateway;
 	struct in_addr host; /* the host's address as the container reaches it, `host` in /etc/hosts */
@@ -57,6 +58,10 @@ void net_record_free(struct net_record *r);
 int net_records_each(const char *state_dir,
 		     int (*fn)(const char *state_dir, const char *id, void *data, struct hull_error **err),
 		     void *data, struct hull_error **err);
+
+/* Which network a record's address is on, for naming neighbours: "local", "lan:UPLINK", "switch:NAME",
+ * or "" (no address of its own). */
+void net_record_network(const struct net_record *r, char *out, size_t size);
 
 /* Whether the container's first process still runs (the same process: its start time matches). */
 bool net_record_alive(const struct net_record *r);

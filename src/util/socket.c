@@ -40,10 +40,9 @@ int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct h
 	return 0;
 }
 
-int socket_recv_fd(int sock, int *fd, struct hull_error **err)
+int socket_recv_fd_with(int sock, int *fd, void *data, size_t size, size_t *len, struct hull_error **err)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct iovec iov = {.iov_base = data, .iov_len = size};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -55,14 +54,35 @@ int socket_recv_fd(int sock, int *fd, struct hull_error **err)
 	struct cmsghdr *cmsg;
 	ssize_t n = TEMP_FAILURE_RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
 
+	*fd = -1;
 	if (n < 0)
 		return hull_error_errno(err, "receive descriptor");
+	if (n == 0)
+		return hull_error_fail(err, EBADMSG, "receive descriptor: the peer closed the connection");
 	cmsg = CMSG_FIRSTHDR(&msg);
-	if (n == 0 || cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-		return hull_error_fail(err, EBADMSG, "receive descriptor: no descriptor in the message");
-	memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	/* A message cut short is refused whole: its descriptor is not kept. */
+	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return hull_error_fail(err, EMSGSIZE, "receive descriptor: the message is too long");
+	}
+	if (len)
+		*len = (size_t)n;
 	return 0;
+}
+
+int socket_recv_fd(int sock, int *fd, struct hull_error **err)
+{
+	char byte;
+	int ret = socket_recv_fd_with(sock, fd, &byte, 1, NULL, err);
+
+	if (ret >= 0 && *fd < 0)
+		return hull_error_fail(err, EBADMSG, "receive descriptor: no descriptor in the message");
+	return ret;
 }
 
 static int fill_address(int dirfd, const char *name, struct sockaddr_un *addr, struct hull_error **err)

@@ -12,6 +12,9 @@ int socket_send_fd(int sock, int fd, struct hull_error **err);
 /* The same with a payload (the seccomp listener gets the container process state with its descriptor). */
 int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct hull_error **err);
 int socket_recv_fd(int sock, int *fd, struct hull_error **err);
+/* Receives a message of up to size bytes (*len: its length; a longer one is refused) and the descriptor
+ * it carries, or *fd -1 when it carries none. */
+int socket_recv_fd_with(int sock, int *fd, void *data, size_t size, size_t *len, struct hull_error **err);
 
 /* Connects to a unix socket path of any length: long paths are reached through their directory's
  * descriptor (/proc/self/fd/N/name), since sun_path holds only 108 bytes. */

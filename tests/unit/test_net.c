@@ -7,6 +7,7 @@
 #include "net/dns.h"
 #include "net/local.h"
 #include "net/ports.h"
+#include "net/switch_table.h"
 
 static void ports_in_every_spelling(void **state)
 {
@@ -138,6 +139,67 @@ static void resolv_conf_overrides_and_hostile_lines(void **state)
 	assert_int_equal(net_dns_server_valid("2001:db8::53", &err), 0);
 }
 
+static void frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6])
+{
+	memset(f, 0, 60);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+}
+
+static void switch_learns_floods_and_forgets(void **state)
+{
+	static struct net_mac_table t;
+	const uint8_t a[6] = {0x02, 0, 0, 0, 0, 0xa}, b[6] = {0x02, 0, 0, 0, 0, 0xb},
+		      broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		      multi[6] = {0x01, 0, 0x5e, 0, 0, 1};
+	uint8_t f[60];
+
+	memset(&t, 0, sizeof(t));
+	/* Unknown and broadcast destinations flood; a learned one goes to its port. */
+	frame(f, b, a);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 1, 100), -1);
+	net_mac_learn(&t, f, sizeof(f), 1, 100);
+	frame(f, a, b);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 2, 101), 1);
+	net_mac_learn(&t, f, sizeof(f), 2, 101);
+	frame(f, broadcast, a);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 1, 102), -1);
+	/* Back out of the port it came from: dropped. */
+	frame(f, a, b);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 1, 103), -2);
+	/* A multicast source is never learned; a short frame is not routed. */
+	frame(f, b, multi);
+	net_mac_learn(&t, f, sizeof(f), 3, 104);
+	frame(f, multi, a);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 2, 104), -1);
+	assert_int_equal(net_mac_route(&t, f, 13, 2, 104), -1);
+	/* A station that moves is learned on its new port; entries age out; a closed port forgets. */
+	frame(f, b, a);
+	net_mac_learn(&t, f, sizeof(f), 4, 105);
+	frame(f, a, b);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 2, 105), 4);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 2, 105 + NET_MAC_AGE_SECONDS + 1), -1);
+	net_mac_forget_port(&t, 4);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 2, 106), -1);
+}
+
+static void switch_table_survives_more_stations_than_slots(void **state)
+{
+	static struct net_mac_table t;
+	uint8_t f[60], dst[6] = {0x02, 1, 1, 1, 1, 1}, src[6] = {0x02};
+
+	memset(&t, 0, sizeof(t));
+	for (uint32_t i = 0; i < 3 * NET_MAC_TABLE_SIZE; i++) {
+		memcpy(src + 2, &i, 4);
+		frame(f, dst, src);
+		net_mac_learn(&t, f, sizeof(f), (int)(i % 7), 1000 + i / 100);
+	}
+	/* The newest stations are found; nothing crashed or looped. */
+	frame(f, src, dst);
+	assert_int_equal(net_mac_route(&t, f, sizeof(f), 9, 1000 + (3 * NET_MAC_TABLE_SIZE - 1) / 100),
+			 (int)((3 * NET_MAC_TABLE_SIZE - 1) % 7));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +208,8 @@ int main(void)
 	    cmocka_unit_test(subnets_and_bridge_names),
 	    cmocka_unit_test(resolv_conf_replaces_a_loopback_stub),
 	    cmocka_unit_test(resolv_conf_overrides_and_hostile_lines),
+	    cmocka_unit_test(switch_learns_floods_and_forgets),
+	    cmocka_unit_test(switch_table_survives_more_stations_than_slots),
 	};
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }

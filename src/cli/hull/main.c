@@ -9,8 +9,8 @@
 #include "util/log.h"
 
 static const struct hull_command *const commands[] = {
-    &cmd_pull,	  &cmd_push, &cmd_save, &cmd_load,   &cmd_import, &cmd_export, &cmd_images,
-    &cmd_inspect, &cmd_tag,  &cmd_rmi,	&cmd_bundle, &cmd_login,  &cmd_logout, &cmd_network,
+    &cmd_pull, &cmd_push, &cmd_save,   &cmd_load,  &cmd_import, &cmd_export,  &cmd_images, &cmd_inspect,
+    &cmd_tag,  &cmd_rmi,  &cmd_bundle, &cmd_login, &cmd_logout, &cmd_network, &cmd_switch,
 };
 
 /* `hull image SUB` spells the same commands the way podman does. */
@@ -26,7 +26,8 @@ static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: hull [global options] COMMAND [options] [arguments]\n\n"
-		"Pulls container images from registries into a local store and makes bundles of them.\n\n"
+		"Pulls container images from registries into a local store, makes bundles of them and gives\n"
+		"containers networks.\n\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
