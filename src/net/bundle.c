@@ -21,22 +21,27 @@ static json_object *string_array(const char *const *v, size_t n)
 	return a;
 }
 
-/* Whether a hook is one of hull's network hooks: `hull network setup|teardown`. */
-static bool is_network_hook(json_object *hook, const char *hull)
+/* Whether a hook is one of hull's network hooks: `hull network setup|teardown` or `hull-network
+ * setup|teardown`, by any path (the executable may have moved since). */
+static bool is_network_hook(json_object *hook)
 {
 	json_object *args = NULL;
-	const char *path = json_get_string(hook, "path", "");
+	const char *path = json_get_string(hook, "path", ""), *base = strrchr(path, '/'), *first;
 
 	if (!json_object_object_get_ex(hook, "args", &args) || !json_object_is_type(args, json_type_array) ||
-	    json_object_array_length(args) < 3)
+	    json_object_array_length(args) < 2)
 		return false;
-	return strcmp(path, hull) == 0 &&
-	       strcmp(json_object_get_string(json_object_array_get_idx(args, 1)), "network") == 0;
+	base = base ? base + 1 : path;
+	first = json_object_get_string(json_object_array_get_idx(args, 1));
+	if (first == NULL)
+		return false;
+	if (strcmp(base, "hull-network") == 0)
+		return strcmp(first, "setup") == 0 || strcmp(first, "teardown") == 0;
+	return strcmp(base, "hull") == 0 && strcmp(first, "network") == 0;
 }
 
 /* hooks.KIND without hull's network hooks, then hook appended. */
-static int replace_hook(json_object *spec, const char *kind, const char *hull, json_object *hook,
-			struct hull_error **err)
+static int replace_hook(json_object *spec, const char *kind, json_object *hook, struct hull_error **err)
 {
 	json_object *hooks = NULL, *list = NULL, *kept = json_object_new_array();
 
@@ -52,7 +57,7 @@ static int replace_hook(json_object *spec, const char *kind, const char *hull, j
 	}
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		json_object *h = json_object_array_get_idx(list, i);
-		if (!is_network_hook(h, hull))
+		if (!is_network_hook(h))
 			json_object_array_add(kept, json_object_get(h));
 	}
 	json_object_array_add(kept, hook);
@@ -101,15 +106,21 @@ static int set_namespace(json_object *spec, const char *mode, struct hull_error 
 int net_bundle_configure(const char *bundle, const struct net_bundle_network *n, struct hull_error **err)
 {
 	cleanup_free char *path = NULL, *text = NULL;
-	const char *setup[64] = {"hull", "network", "setup", "--mode", n->mode};
-	const char *teardown[5] = {"hull", "network", "teardown"};
-	size_t n_setup = 5, n_teardown = 3;
+	const char *setup[64], *teardown[6];
+	size_t n_setup = 0, n_teardown = 0;
 	json_object *spec = NULL;
 	const char *out;
 	int ret;
 
-	if (n->n_args > sizeof(setup) / sizeof(setup[0]) - 7)
+	if (n->n_args > sizeof(setup) / sizeof(setup[0]) - 8)
 		return hull_error_invalid(err, "configure bundle `%s`: too many network options", bundle);
+	setup[n_setup++] = teardown[n_teardown++] = n->hull_network ? "hull-network" : "hull";
+	if (!n->hull_network)
+		setup[n_setup++] = teardown[n_teardown++] = "network";
+	setup[n_setup++] = "setup";
+	setup[n_setup++] = "--mode";
+	setup[n_setup++] = n->mode;
+	teardown[n_teardown++] = "teardown";
 	if (n->state_dir) {
 		setup[n_setup++] = "--state-dir";
 		setup[n_setup++] = n->state_dir;
@@ -126,10 +137,8 @@ int net_bundle_configure(const char *bundle, const struct net_bundle_network *n,
 	if (!json_object_is_type(spec, json_type_object))
 		ret = hull_error_invalid(err, "`%s` is not a JSON object", path);
 	else if ((ret = set_namespace(spec, n->mode, err)) >= 0 &&
-		 (ret = replace_hook(spec, "createRuntime", n->hull, hook(n->hull, setup, n_setup), err)) >=
-		     0 &&
-		 (ret = replace_hook(spec, "poststop", n->hull, hook(n->hull, teardown, n_teardown), err)) >=
-		     0) {
+		 (ret = replace_hook(spec, "createRuntime", hook(n->hull, setup, n_setup), err)) >= 0 &&
+		 (ret = replace_hook(spec, "poststop", hook(n->hull, teardown, n_teardown), err)) >= 0) {
 		out = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_NOSLASHESCAPE);
 		ret = fs_write_file_atomic(AT_FDCWD, path, out, strlen(out), 0644, err);

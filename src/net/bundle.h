@@ -6,12 +6,14 @@
 #ifndef HULL_NET_BUNDLE_H
 #define HULL_NET_BUNDLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/error.h"
 
 struct net_bundle_network {
-	const char *hull; /* the hull executable the hooks run (absolute) */
+	const char *hull;  /* the executable the hooks run (absolute): hull-network, or hull */
+	bool hull_network; /* it is hull-network, which takes `setup` where hull takes `network setup` */
 	const char *mode;
 	const char *state_dir;	 /* NULL: the hooks use the default */
 	const char *const *args; /* further `hull network setup` options, as given */

@@ -107,9 +107,12 @@ static int settings_plan(const struct net_switch_options *o, struct net_switch_s
 	    (inet_pton(AF_INET, o->gateway, &st->gateway) != 1 || (ntohl(st->gateway.s_addr) & mask) != net))
 		return hull_error_invalid(err, "gateway `%s`: not an address of the switch's subnet",
 					  o->gateway);
-	st->mtu = o->mtu ? o->mtu : (o->n_peers || o->n_listen ? 1450 : 1500);
-	if (st->mtu < 576 || st->mtu > 9000)
-		return hull_error_invalid(err, "mtu %u: expected 576 to 9000", st->mtu);
+	/* Alone, the switch moves frames between taps only: the larger the frame, the fewer the reads and
+	 * writes per byte (65520 is what slirp4netns uses too).  With links, a frame must fit one UDP
+	 * datagram on a 1500-byte path: 1450 plus the Ethernet, UDP and IP headers. */
+	st->mtu = o->mtu ? o->mtu : (o->n_peers || o->n_listen ? 1450 : 65520);
+	if (st->mtu < 576 || st->mtu > NET_SWITCH_MTU_MAX)
+		return hull_error_invalid(err, "mtu %u: expected 576 to %d", st->mtu, NET_SWITCH_MTU_MAX);
 	return 0;
 }
 
@@ -156,7 +159,7 @@ int net_switch_settings_read(const char *dir, const char *name, struct net_switc
 	    (ret = json_field_string(doc, path, "first", &first, err)) >= 0 &&
 	    (ret = json_field_string(doc, path, "last", &last, err)) >= 0 &&
 	    (ret = json_field_string(doc, path, "gateway", &gateway, err)) >= 0 &&
-	    (ret = json_field_int64(doc, path, "mtu", 576, 9000, &mtu, err)) >= 0) {
+	    (ret = json_field_int64(doc, path, "mtu", 576, NET_SWITCH_MTU_MAX, &mtu, err)) >= 0) {
 		if (!subnet || !first || !last || !gateway ||
 		    net_local_parse_subnet(subnet, &st->subnet, &st->prefix, NULL) < 0 ||
 		    inet_pton(AF_INET, first, &st->first) != 1 || inet_pton(AF_INET, last, &st->last) != 1 ||

@@ -21,6 +21,8 @@
 #include "util/error.h"
 
 #define NET_SWITCH_PORTS_MAX 256
+/* A frame (MTU plus the 14-byte Ethernet header) fits the 65535 bytes of a TCP link's length field. */
+#define NET_SWITCH_MTU_MAX 65521
 
 struct net_switch_options {
 	const char *state_dir;
@@ -28,7 +30,7 @@ struct net_switch_options {
 	const char *subnet;	   /* A.B.C.D/N; NULL: 10.90.0.0/24 */
 	const char *pool;	   /* FIRST-LAST inside the subnet; NULL: .2 to the last host */
 	const char *gateway;	   /* NULL: none */
-	unsigned mtu;		   /* 0: 1500 without links, 1450 with (a frame in UDP still fits 1500) */
+	unsigned mtu;		   /* 0: 65520 without links, 1450 with (a frame in UDP still fits 1500) */
 	const char *const *listen; /* udp:ADDR:PORT or tcp:ADDR:PORT */
 	size_t n_listen;
 	const char *const *peers; /* udp:ADDR:PORT or tcp:ADDR:PORT (connected to) */

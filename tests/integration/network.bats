@@ -85,7 +85,7 @@ teardown() {
 	assert_one_line_error "network configure-bundle" "mode \`moon\`"
 	# A hook written by hand with a bad mode fails the container's create.
 	net_bundle "$BATS_TEST_TMPDIR/b" local true
-	jq '.hooks.createRuntime[0].args[4] = "moon"' "$BATS_TEST_TMPDIR/b/config.json" >"$BATS_TEST_TMPDIR/b.json"
+	jq '.hooks.createRuntime[0].args |= (index("--mode") as $i | .[$i + 1] = "moon")' "$BATS_TEST_TMPDIR/b/config.json" >"$BATS_TEST_TMPDIR/b.json"
 	mv "$BATS_TEST_TMPDIR/b.json" "$BATS_TEST_TMPDIR/b/config.json"
 	run_expect_fail in_host "$HULL_RUNTIME" --root "$STATE" run --bundle "$BATS_TEST_TMPDIR/b" bad-b
 	[[ "$output" == *"mode \`moon\`"* ]]

@@ -58,7 +58,7 @@ run_in_host2() {
 	# The host sees nothing of it: the taps live in the containers, held by the switch.
 	[ "$(in_host ip -o link | wc -l)" -eq "$links_before" ]
 	run in_host "$HULL_RUNTIME" --root "$STATE" exec sw-a ip -o link show eth0
-	[[ "$output" == *"mtu 1500"* ]]
+	[[ "$output" == *"mtu 65520"* ]]
 	in_host "$HULL_RUNTIME" --root "$STATE" exec sw-b ping -c1 -W2 10.91.0.2 >/dev/null
 	[ "$(in_host "$HULL_RUNTIME" --root "$STATE" exec sw-b nc -w 3 alpha 80 </dev/null)" = from-alpha ]
 	run in_host "$HULL_RUNTIME" --root "$STATE" exec sw-b ip -4 route

@@ -17,9 +17,17 @@ struct hull_command {
 	int (*run)(struct hull_cli *cli, int argc, char **argv);
 	const char *summary;
 	const char *help;
+	/* Talks to registries: libcurl (and with it OpenSSL) is initialised first, before any thread.  Other
+	 * commands skip that, which keeps network hooks on a container's start path short. */
+	bool registry;
 };
 
 int hull_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct net_bundle_network;
+/* Points b at the executable a bundle's network hooks run (buf holds its path): hull-network beside
+ * this one when it is there, else this one. */
+int hull_network_hook(struct net_bundle_network *b, char *buf, size_t size, struct hull_error **err);
 
 /* Opens the store, exclusively for commands that remove content. */
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err);

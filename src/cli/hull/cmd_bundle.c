@@ -65,17 +65,14 @@ static int parse_network(int argc, char **argv, struct bundle_network *n, struct
 static int configure_network(const char *dir, const struct bundle_network *n, struct hull_error **err)
 {
 	char self[4096];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	const char *state = getenv("HULL_NETWORK_STATE");
-	struct net_bundle_network b = {.hull = self,
-				       .mode = n->mode,
+	struct net_bundle_network b = {.mode = n->mode,
 				       .state_dir = state && *state ? state : NULL,
 				       .args = n->args,
 				       .n_args = n->n_args};
 
-	if (len < 0)
-		return hull_error_errno(err, "bundle create: find the hull executable");
-	self[len] = '\0';
+	if (hull_network_hook(&b, self, sizeof(self), err) < 0)
+		return hull_error_wrap(err, "bundle create");
 	return net_bundle_configure(dir, &b, err);
 }
 

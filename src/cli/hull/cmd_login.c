@@ -90,6 +90,7 @@ static int run_login(struct hull_cli *cli, int argc, char **argv)
 
 const struct hull_command cmd_login = {
     .name = "login",
+    .registry = true,
     .run = run_login,
     .summary = "check credentials with a registry and keep them",
     .help = "Usage: hull login -u USER (-p PASSWORD | --password-stdin) [--authfile FILE] REGISTRY\n\n"

@@ -297,14 +297,11 @@ static int network_show(struct network_args *a, bool inspect, struct hull_error 
 static int configure_bundle(struct network_args *a, struct hull_error **err)
 {
 	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	struct net_bundle_network b = {
-	    .hull = self, .mode = a->mode, .args = a->forward, .n_args = a->n_forward};
+	struct net_bundle_network b = {.mode = a->mode, .args = a->forward, .n_args = a->n_forward};
 	int ret;
 
-	if (n < 0)
-		return hull_error_errno(err, "network configure-bundle: find the hull executable");
-	self[n] = '\0';
+	if ((ret = hull_network_hook(&b, self, sizeof(self), err)) < 0)
+		return hull_error_wrap(err, "network configure-bundle");
 	/* The hooks use the state directory this command was given, or the default they would find anyway. */
 	if (strcmp(a->setup.state_dir, net_default_state_dir()) != 0 || getenv("HULL_NETWORK_STATE"))
 		b.state_dir = a->setup.state_dir;

@@ -74,6 +74,7 @@ static int run(struct hull_cli *cli, int argc, char **argv)
 
 const struct hull_command cmd_pull = {
     .name = "pull",
+    .registry = true,
     .run = run,
     .summary = "pull images from a registry into the store",
     .help = "Usage: hull pull [options] IMAGE...\n\n"

@@ -54,6 +54,7 @@ static int run(struct hull_cli *cli, int argc, char **argv)
 
 const struct hull_command cmd_push = {
     .name = "push",
+    .registry = true,
     .run = run,
     .summary = "push an image from the store to a registry",
     .help = "Usage: hull push [options] IMAGE [DESTINATION]\n\n"

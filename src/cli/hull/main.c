@@ -58,17 +58,6 @@ static const char *default_store(void)
 	return path;
 }
 
-int hull_usage_error(const char *command, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = cli_usage_errorv("hull", command, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err)
 {
 	return store_open(cli->store_path, exclusive, out, err);
@@ -105,8 +94,12 @@ int hull_registry_option(const char *command, int opt, const char *arg, struct r
 
 static int run_command(struct hull_cli *cli, const struct hull_command *cmd, int argc, char **argv)
 {
+	struct hull_error *err = NULL;
+
 	if (cli_help_requested(cmd->summary, cmd->help, argc, argv))
 		return 0;
+	if (cmd->registry && registry_global_init(&err) < 0)
+		return cli_fail(&err);
 	return cmd->run(cli, argc, argv);
 }
 
@@ -120,7 +113,6 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct hull_cli cli = {.store_path = default_store()};
-	struct hull_error *err = NULL;
 	bool debug = false;
 	const char *name;
 	int c;
@@ -151,8 +143,6 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return 1;
 	}
-	if (registry_global_init(&err) < 0)
-		return cli_fail(&err);
 	name = argv[optind];
 	if (strcmp(name, "image") == 0 && optind + 1 < argc) {
 		for (size_t i = 0; i < sizeof(image_subcommands) / sizeof(image_subcommands[0]); i++)
