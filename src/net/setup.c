@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "net/cni.h"
 #include "net/hosts.h"
 #include "net/lan.h"
 #include "net/local.h"
@@ -220,13 +221,41 @@ static int setup_switch(struct net_setup *s, const char *name, const char *switc
 	return commit_record(s, name, &r, err);
 }
 
-enum mode_kind { MODE_NONE, MODE_HOST, MODE_NS, MODE_LOCAL, MODE_LAN, MODE_SWITCH };
+static int setup_cni(struct net_setup *s, const char *name, const char *network, struct hull_error **err)
+{
+	struct net_cni_network n;
+	struct net_record r;
+	char netns[64];
+	int ret;
+
+	if ((ret = record_init(s, name, &r, err)) < 0)
+		return ret;
+	/* The plugins open the namespace by path: the container's first process holds it. */
+	snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)s->pid);
+	if ((ret = net_cni_add(network, s->cni_conf_dir ? s->cni_conf_dir : NET_CNI_CONF_DIR,
+			       s->cni_path ? s->cni_path : NET_CNI_PATH, s->id, netns, &s->ports, &n, err)) <
+	    0)
+		return ret;
+	snprintf(r.cni, sizeof(r.cni), "%s", network);
+	r.cni_config = n.config;
+	r.cni_result = n.result;
+	r.cni_path = (char *)(s->cni_path ? s->cni_path : NET_CNI_PATH);
+	r.ports = s->ports; /* published by the plugins; recorded to be shown */
+	r.address = n.address;
+	r.gateway = r.host = n.gateway;
+	r.prefix = n.prefix;
+	ret = commit_record(s, name, &r, err);
+	net_cni_network_free(&n);
+	return ret;
+}
+
+enum mode_kind { MODE_NONE, MODE_HOST, MODE_NS, MODE_LOCAL, MODE_LAN, MODE_SWITCH, MODE_CNI };
 
 struct mode {
 	enum mode_kind kind;
 	unsigned pinned;	    /* local.N */
 	struct net_lan_request lan; /* A.B.C.D[/N] */
-	const char *arg;	    /* ns:PATH's path, switch:NAME's name */
+	const char *arg;	    /* ns:PATH's path, switch:NAME's and cni:NAME's name */
 };
 
 static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
@@ -248,6 +277,19 @@ static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
 			return hull_error_invalid(err, "network mode `%s`: ns: takes an absolute path", text);
 		return 0;
 	}
+	if (strncmp(text, "cni:", 4) == 0) {
+		m->kind = MODE_CNI;
+		m->arg = text + 4;
+		if (*m->arg == '\0' || strlen(m->arg) >= 128 ||
+		    strspn(m->arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+			strlen(m->arg))
+			return hull_error_invalid(
+			    err,
+			    "network mode `%s`: a CNI network name is letters, digits, `.`, "
+			    "`_` and `-`",
+			    text);
+		return 0;
+	}
 	if ((ret = parse_local(text, &local, &m->pinned, err)) < 0 ||
 	    (ret = net_lan_parse_mode(text, &is_lan, &m->lan, err)) < 0 ||
 	    (ret = net_switch_parse_mode(text, &is_switch, &m->arg, err)) < 0)
@@ -258,7 +300,7 @@ static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
 	return hull_error_invalid(
 	    err,
 	    "network mode `%s` is not none, private, host, shared, local, local.N, bridge, "
-	    "A.B.C.D[/N], switch:NAME or ns:PATH",
+	    "A.B.C.D[/N], switch:NAME, cni:NAME or ns:PATH",
 	    text);
 }
 
@@ -306,17 +348,18 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	/* An id that is no host name (it may hold `+`) simply gets no name. */
 	if (!net_hostname_valid(name))
 		name = NULL;
-	if (m.kind != MODE_LOCAL && s->ports.count > 0)
+	if (m.kind != MODE_LOCAL && m.kind != MODE_CNI && s->ports.count > 0)
 		return hull_error_invalid(
 		    err,
-		    "network setup `%s`: ports are published only on the local network, "
-		    "not in mode `%s`",
+		    "network setup `%s`: ports are published only on the local network and "
+		    "through CNI, not in mode `%s`",
 		    s->id, s->mode);
 	if (m.kind == MODE_NONE || m.kind == MODE_HOST || m.kind == MODE_NS)
 		ret = setup_without_address(s, &m, name, err);
 	else if ((ret = net_state_lock(s->state_dir, &lock, err)) >= 0)
 		ret = m.kind == MODE_LOCAL ? setup_local(s, name, m.pinned, err)
 		      : m.kind == MODE_LAN ? setup_lan(s, name, &m.lan, err)
+		      : m.kind == MODE_CNI ? setup_cni(s, name, m.arg, err)
 					   : setup_switch(s, name, m.arg, err);
 	return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
 }
@@ -327,7 +370,16 @@ int net_release_record(const char *dir, struct net_record *r, struct hull_error 
 	cleanup_free char *path = NULL;
 	int ret;
 
-	net_nat_unpublish(dir, &r->ports);
+	if (r->cni[0]) {
+		char netns[64] = "";
+		/* DEL after the namespace is gone gets an empty CNI_NETNS, as the specification allows. */
+		if (net_record_alive(r))
+			snprintf(netns, sizeof(netns), "/proc/%d/ns/net", (int)r->pid);
+		if ((ret = net_cni_del(r->cni_config, r->cni_result, r->cni_path, r->id, netns, err)) < 0)
+			return ret;
+	} else {
+		net_nat_unpublish(dir, &r->ports);
+	}
 	if (r->switch_name[0]) {
 		struct net_switch_attachment sw = {.address = r->address};
 		memcpy(sw.name, r->switch_name, sizeof(sw.name));

@@ -29,6 +29,8 @@ struct net_setup {
 	struct net_dns_options dns;
 	const char *uplink; /* LAN mode: the host's interface on the LAN; NULL: the default route's */
 	enum net_lan_driver lan_driver;
+	const char *cni_conf_dir; /* cni:NAME: where its configuration is; NULL: /etc/cni/net.d */
+	const char *cni_path;	  /* cni:NAME: the plugin directories; NULL: /usr/lib/cni:/opt/cni/bin */
 };
 
 /* The root filesystem of a bundle, from its config.json (root.path, relative to the bundle). */

@@ -147,7 +147,7 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 		json_object_object_add(doc, "pid", json_object_new_int(r->pid));
 		json_object_object_add(doc, "start_time", json_object_new_uint64(r->start_time));
 	}
-	if (r->veth[0] || r->uplink[0] || r->switch_name[0]) {
+	if (r->veth[0] || r->uplink[0] || r->switch_name[0] || r->address.s_addr) {
 		char host[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &r->address, address, sizeof(address));
 		inet_ntop(AF_INET, &r->gateway, gateway, sizeof(gateway));
@@ -171,6 +171,15 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 	json_object_object_add(doc, "ports", ports_to_json(&r->ports));
 	if (r->name[0])
 		json_object_object_add(doc, "name", json_object_new_string(r->name));
+	if (r->cni[0]) {
+		json_object_object_add(doc, "cni", json_object_new_string(r->cni));
+		json_object_object_add(doc, "cni_path",
+				       json_object_new_string(r->cni_path ? r->cni_path : ""));
+		json_object_object_add(doc, "cni_config",
+				       json_object_new_string(r->cni_config ? r->cni_config : ""));
+		json_object_object_add(doc, "cni_result",
+				       json_object_new_string(r->cni_result ? r->cni_result : ""));
+	}
 	if (r->root)
 		json_object_object_add(doc, "root", json_object_new_string(r->root));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -185,7 +194,8 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 static int record_fields(json_object *doc, const char *path, struct net_record *r, struct hull_error **err)
 {
 	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
-		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL, *sw = NULL;
+		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL, *sw = NULL,
+		   *cni = NULL, *cni_path = NULL, *cni_config = NULL, *cni_result = NULL;
 	int64_t pid = 0, prefix = 0;
 	int ret;
 
@@ -203,8 +213,22 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_string(doc, path, "helper", &helper, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "driver", &driver, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "host", &host, err)) < 0 ||
-	    (ret = json_field_string(doc, path, "switch", &sw, err)) < 0)
+	    (ret = json_field_string(doc, path, "switch", &sw, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "cni", &cni, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "cni_path", &cni_path, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "cni_config", &cni_config, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "cni_result", &cni_result, err)) < 0)
 		return ret;
+	if (cni) {
+		if (strlen(cni) >= sizeof(r->cni) || cni_config == NULL || cni_path == NULL)
+			return hull_error_invalid(err, "`%s`: cni, cni_path or cni_config is not valid",
+						  path);
+		snprintf(r->cni, sizeof(r->cni), "%s", cni);
+		if ((r->cni_config = strdup(cni_config)) == NULL ||
+		    (r->cni_path = strdup(cni_path)) == NULL ||
+		    (r->cni_result = strdup(cni_result ? cni_result : "")) == NULL)
+			return hull_error_set(err, ENOMEM, "`%s`", path);
+	}
 	if (host && inet_pton(AF_INET, host, &r->host) != 1)
 		return hull_error_invalid(err, "`%s`: host `%s` is not IPv4", path, host);
 	if (name && (strlen(name) >= sizeof(r->name) || !net_hostname_valid(name)))
@@ -221,7 +245,7 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 			return hull_error_invalid(err, "`%s`: switch name too long", path);
 		snprintf(r->switch_name, sizeof(r->switch_name), "%s", sw);
 	}
-	if (veth || uplink || sw) {
+	if (veth || uplink || sw || address) {
 		if ((veth && strlen(veth) >= sizeof(r->veth)) || address == NULL || gateway == NULL ||
 		    inet_pton(AF_INET, address, &r->address) != 1 ||
 		    inet_pton(AF_INET, gateway, &r->gateway) != 1)
@@ -263,7 +287,10 @@ void net_record_free(struct net_record *r)
 {
 	net_ports_free(&r->ports);
 	free(r->root);
-	r->root = NULL;
+	free(r->cni_config);
+	free(r->cni_result);
+	free(r->cni_path);
+	r->root = r->cni_config = r->cni_result = r->cni_path = NULL;
 }
 
 /* Calls fn for each container id with a record; an id that is not valid (a stray file) is skipped. */
@@ -302,6 +329,8 @@ void net_record_network(const struct net_record *r, char *out, size_t size)
 		snprintf(out, size, "lan:%s", r->uplink);
 	else if (r->switch_name[0])
 		snprintf(out, size, "switch:%s", r->switch_name);
+	else if (r->cni[0])
+		snprintf(out, size, "cni:%s", r->cni);
 	else
 		snprintf(out, size, "%s", "");
 }

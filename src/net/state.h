@@ -32,9 +32,11 @@ struct net_record {
 	char mode[64];
 	pid_t pid; /* 0: not known */
 	uint64_t start_time;
-	char veth[16];				 /* empty: no local attachment */
-	char uplink[IFNAMSIZ], helper[IFNAMSIZ]; /* uplink empty: no LAN address */
-	char switch_name[65];			 /* empty: not on a userspace switch */
+	char veth[16];				  /* empty: no local attachment */
+	char uplink[IFNAMSIZ], helper[IFNAMSIZ];  /* uplink empty: no LAN address */
+	char switch_name[65];			  /* empty: not on a userspace switch */
+	char cni[128];				  /* the CNI network's name; empty: none */
+	char *cni_config, *cni_result, *cni_path; /* what DEL needs, as ADD used it; owned */
 	enum net_lan_driver driver;
 	struct in_addr address, gateway;
 	struct in_addr host; /* the host's address as the container reaches it, `host` in /etc/hosts */

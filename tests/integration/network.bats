@@ -387,3 +387,50 @@ teardown() {
 	run_expect_fail "$HULL" network configure-bundle "$BATS_TEST_TMPDIR/a" --mode ns:relative
 	assert_one_line_error "network configure-bundle" "absolute path"
 }
+
+@test "cni:NAME runs Debian's CNI plugins (bridge, host-local, portmap) and DEL undoes them, also after a failed ADD" {
+	fake_lan
+	local cni=$BATS_TEST_TMPDIR/cni ipam=$BATS_TEST_TMPDIR/cni-ipam
+	mkdir -p "$cni"
+	cat >"$cni/10-test.conflist" <<CONF
+{"cniVersion": "1.0.0", "name": "testnet", "plugins": [
+  {"type": "bridge", "bridge": "cnitest0", "isGateway": true, "ipMasq": true,
+   "ipam": {"type": "host-local", "subnet": "10.96.0.0/24", "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$ipam"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+CONF
+	cat >"$cni/20-broken.conflist" <<CONF
+{"cniVersion": "1.0.0", "name": "broken", "plugins": [
+  {"type": "bridge", "bridge": "cnibroken0", "ipam": {"type": "host-local", "subnet": "10.97.0.0/24", "dataDir": "$ipam"}},
+  {"type": "no-such-plugin"}]}
+CONF
+	net_bundle "$BATS_TEST_TMPDIR/a" "cni:testnet,--cni-conf-dir,$cni,-p,8090:80" nc -ll -p 80 -e /bin/echo via-cni
+	net_bundle "$BATS_TEST_TMPDIR/b" "cni:testnet,--cni-conf-dir,$cni" sleep 100
+	run_in_host "$BATS_TEST_TMPDIR/a" cni-a
+	run_in_host "$BATS_TEST_TMPDIR/b" cni-b
+	[ "$(record cni-a address)" = 10.96.0.2 ]
+	[ "$(record cni-b cni)" = testnet ]
+	[ -e "$ipam/testnet/10.96.0.2" ]
+	in_host ip link show cnitest0 >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" exec cni-b ping -c1 -W2 10.96.0.2 >/dev/null
+	in_host "$HULL_RUNTIME" --root "$STATE" exec cni-b ping -c1 -W2 192.168.77.20 >/dev/null
+	# portmap got the port from -p through runtimeConfig.
+	[ "$(fetch "$LANHOSTNS" 192.168.77.10 8090)" = via-cni ]
+	grep -q "^10.96.0.3	cni-b$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force cni-a
+	[ ! -e "$ipam/testnet/10.96.0.2" ]
+	[ ! -e "$NETSTATE/containers/cni-a.json" ]
+	! fetch "$LANHOSTNS" 192.168.77.10 8090
+	# The second plugin does not exist: the bridge plugin's ADD is undone by its DEL, and the error says why.
+	net_bundle "$BATS_TEST_TMPDIR/c" "cni:broken,--cni-conf-dir,$cni" sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/c" cni-c
+	grep -q "CNI network \`broken\`: ADD: plugin \`no-such-plugin\` is in none of" "$BATS_TEST_TMPDIR/cni-c.log"
+	[ -z "$(ls "$ipam/broken" 2>/dev/null | grep -E '^[0-9]+\.[0-9]+\.')" ]
+	[ ! -e "$NETSTATE/containers/cni-c.json" ]
+	[ "$(in_host ip -o link show master cnibroken0 2>/dev/null | wc -l)" -eq 0 ]
+	net_bundle "$BATS_TEST_TMPDIR/d" "cni:nothing,--cni-conf-dir,$cni" sleep 100
+	! run_in_host "$BATS_TEST_TMPDIR/d" cni-d
+	grep -q "CNI network \`nothing\`: no configuration of that name" "$BATS_TEST_TMPDIR/cni-d.log"
+	in_host "$HULL_RUNTIME" --root "$STATE" delete --force cni-b
+	[ -z "$(ls "$ipam/testnet" | grep -E '^[0-9]+\.[0-9]+\.')" ]
+	[ -z "$(in_host ip -o link show type veth | grep -v 'eth0@')" ]
+}

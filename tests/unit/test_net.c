@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
+#include "net/cni.h"
 #include "net/dns.h"
 #include "net/local.h"
 #include "net/ports.h"
@@ -200,6 +201,26 @@ static void switch_table_survives_more_stations_than_slots(void **state)
 			 (int)((3 * NET_MAC_TABLE_SIZE - 1) % 7));
 }
 
+static void cni_results_give_their_first_ipv4_address(void **state)
+{
+	struct hull_error *err = NULL;
+	struct in_addr a, gw;
+	unsigned prefix;
+	char text[INET_ADDRSTRLEN];
+
+	assert_int_equal(net_cni_result_address("{\"cniVersion\": \"1.0.0\", \"ips\": [{\"address\": \"fd00::2/64\"}, "
+						"{\"address\": \"10.96.0.7/24\", \"gateway\": \"10.96.0.1\"}]}",
+						&a, &prefix, &gw, &err),
+			 0);
+	assert_string_equal(inet_ntop(AF_INET, &a, text, sizeof(text)), "10.96.0.7");
+	assert_int_equal(prefix, 24);
+	assert_string_equal(inet_ntop(AF_INET, &gw, text, sizeof(text)), "10.96.0.1");
+	assert_fails_with(net_cni_result_address("{\"ips\": [{\"address\": \"10.0.0.1/99\"}]}", &a, &prefix, &gw, &err),
+			  err, "no IPv4 address");
+	assert_fails_with(net_cni_result_address("{\"ips\": 7}", &a, &prefix, &gw, &err), err, "no IPv4 address");
+	assert_fails_with(net_cni_result_address("not json", &a, &prefix, &gw, &err), err, "CNI result");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +230,7 @@ int main(void)
 	    cmocka_unit_test(resolv_conf_replaces_a_loopback_stub),
 	    cmocka_unit_test(resolv_conf_overrides_and_hostile_lines),
 	    cmocka_unit_test(switch_learns_floods_and_forgets),
+	    cmocka_unit_test(cni_results_give_their_first_ipv4_address),
 	    cmocka_unit_test(switch_table_survives_more_stations_than_slots),
 	};
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);

@@ -54,6 +54,8 @@ enum {
 	OPT_DNS_OPTION,
 	OPT_UPLINK,
 	OPT_LAN_DRIVER,
+	OPT_CNI_CONF_DIR,
+	OPT_CNI_PATH,
 };
 
 #define DNS_VALUES_MAX 16
@@ -107,6 +109,10 @@ static const char *setup_option_name(int c)
 		return "--uplink";
 	case OPT_LAN_DRIVER:
 		return "--lan-driver";
+	case OPT_CNI_CONF_DIR:
+		return "--cni-conf-dir";
+	case OPT_CNI_PATH:
+		return "--cni-path";
 	case OPT_NAME:
 		return "--name";
 	case OPT_DNS:
@@ -139,6 +145,8 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
 	    {"uplink", required_argument, NULL, OPT_UPLINK},
 	    {"lan-driver", required_argument, NULL, OPT_LAN_DRIVER},
+	    {"cni-conf-dir", required_argument, NULL, OPT_CNI_CONF_DIR},
+	    {"cni-path", required_argument, NULL, OPT_CNI_PATH},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -169,6 +177,12 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 			break;
 		case OPT_UPLINK:
 			a->setup.uplink = optarg;
+			break;
+		case OPT_CNI_CONF_DIR:
+			a->setup.cni_conf_dir = optarg;
+			break;
+		case OPT_CNI_PATH:
+			a->setup.cni_path = optarg;
 			break;
 		case OPT_LAN_DRIVER:
 			if (strcmp(optarg, "macvlan") != 0 && strcmp(optarg, "ipvlan") != 0)
@@ -386,8 +400,8 @@ const struct hull_command cmd_network = {
     .help =
 	"Usage: hull network setup [--mode MODE] [-p PORT]... [--name NAME] [--dns IP]...\n"
 	"                          [--dns-search D]... [--dns-option OPT]... [--uplink IF]\n"
-	"                          [--lan-driver macvlan|ipvlan] [--root DIR] [--state-dir DIR]\n"
-	"                          [--id ID --pid PID]\n"
+	"                          [--lan-driver macvlan|ipvlan] [--cni-conf-dir DIR] [--cni-path DIRS]\n"
+	"                          [--root DIR] [--state-dir DIR] [--id ID --pid PID]\n"
 	"       hull network teardown [--state-dir DIR] [--id ID]\n"
 	"       hull network ls [--format table|json]\n"
 	"       hull network inspect [local]\n"
@@ -400,7 +414,10 @@ const struct hull_command cmd_network = {
 	"network: bridge hull0, a private /24, an address per container, masquerade to the outside\n"
 	"while forwarding is on), local.N (that host number), A.B.C.D[/N] (that address on the host's\n"
 	"LAN, on a macvlan or ipvlan link of the uplink: --uplink, default the default route's device;\n"
-	"the prefix defaults to the uplink's subnet, the gateway to the host's).\n\n"
+	"the prefix defaults to the uplink's subnet, the gateway to the host's), switch:NAME (a tap on\n"
+	"`hull switch run NAME`), cni:NAME (the CNI plugins of the network NAME in --cni-conf-dir,\n"
+	"default /etc/cni/net.d, found in --cni-path, default /usr/lib/cni:/opt/cni/bin), ns:PATH\n"
+	"(the namespace the runtime joined).\n\n"
 	"-p, --publish [HOSTIP:]HOSTPORT[-END]:PORT[-END][/tcp|udp], or PORT alone for a free host\n"
 	"port: published by DNAT on every address of the host (or HOSTIP), 127.0.0.1 included, and\n"
 	"to other containers.  A port a host process holds or another container publishes is refused.\n\n"
