@@ -100,9 +100,20 @@ int namespaces_open_process(pid_t pid, struct namespace_join **out, size_t *coun
 
 int namespaces_join(const struct namespace_join *joins, size_t count, struct hull_error **err)
 {
-	for (size_t i = 0; i < count; i++)
-		if (setns(joins[i].fd, joins[i].type) < 0)
-			return hull_error_errno(err, "join %s namespace", oci_namespace_name(joins[i].type));
+	/* An unprivileged runtime has no capability over the container's other namespaces until it is in
+	 * the user namespace that owns them (where, as its owner, it has them all): that one first.  Root
+	 * keeps the user namespace last (see namespaces_open_process). */
+	bool user_first = geteuid() != 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < count; i++) {
+			bool user = joins[i].type == CLONE_NEWUSER;
+			if ((pass == 0) != (user_first && user))
+				continue;
+			if (setns(joins[i].fd, joins[i].type) < 0)
+				return hull_error_errno(err, "join %s namespace",
+							oci_namespace_name(joins[i].type));
+		}
 	return 0;
 }
 

@@ -13,44 +13,99 @@
 #include "net/local.h"
 #include "net/setup.h"
 #include "net/state.h"
+#include "net/switch.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/id.h"
 #include "util/json.h"
 #include "util/log.h"
 
+/* Records grouped by the network they are on: {"local": [...], "switch:NAME": [...], ...}. */
 static int add_record(const char *dir, const char *id, void *data, struct hull_error **err)
 {
 	cleanup_free char *path = net_record_path(dir, id), *text = NULL;
-	json_object *doc = NULL;
+	json_object *doc = NULL, *group = NULL;
 	struct net_record r;
-	int ret;
+	char network[160] = "none";
 
 	if (path == NULL)
 		return hull_error_set(err, ENOMEM, "network");
 	if (fs_read_file(AT_FDCWD, path, &text, NULL, NULL) < 0 ||
 	    json_parse_text(text, strlen(text), path, &doc, NULL) < 0)
 		return 0;
-	if ((ret = net_record_read(dir, id, &r, NULL)) >= 0) {
+	if (net_record_read(dir, id, &r, NULL) >= 0) {
 		json_object_object_add(doc, "running", json_object_new_boolean(net_record_alive(&r)));
+		net_record_network(&r, network, sizeof(network));
+		if (network[0] == '\0')
+			snprintf(network, sizeof(network), "%s", r.usermode[0] ? r.usermode : "none");
 		net_record_free(&r);
 	}
-	json_object_array_add(data, doc);
+	/* The CNI texts are kept for DEL; they are not for people. */
+	json_object_object_del(doc, "cni_config");
+	json_object_object_del(doc, "cni_result");
+	if (!json_object_object_get_ex(data, network, &group)) {
+		group = json_object_new_array();
+		json_object_object_add(data, network, group);
+	}
+	json_object_array_add(group, doc);
 	return 0;
+}
+
+static json_object *take_group(json_object *groups, const char *name)
+{
+	json_object *group = NULL;
+
+	if (!json_object_object_get_ex(groups, name, &group))
+		return json_object_new_array();
+	json_object_get(group);
+	json_object_object_del(groups, name);
+	return group;
+}
+
+/* Running switches, with or without containers. */
+static void add_switches(const char *dir, json_object *groups, json_object *out)
+{
+	cleanup_free char *path = NULL;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s/switches", dir) < 0 || (d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		struct net_switch_settings st;
+		char name[80], key[96], subnet[INET_ADDRSTRLEN];
+		json_object *sw;
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0 || n - 5 >= sizeof(name))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(n - 5), e->d_name);
+		if (!net_switch_name_valid(name) || net_switch_settings_read(dir, name, &st, NULL) < 0)
+			continue;
+		snprintf(key, sizeof(key), "switch:%s", name);
+		snprintf(subnet, sizeof(subnet), "%s", inet_ntoa(st.subnet));
+		sw = json_object_new_object();
+		json_object_object_add(sw, "name", json_object_new_string(key));
+		json_object_object_add(sw, "driver", json_object_new_string("switch"));
+		json_object_object_add(sw, "subnet", json_object_new_string(subnet));
+		json_object_object_add(sw, "prefix", json_object_new_int((int)st.prefix));
+		json_object_object_add(sw, "mtu", json_object_new_int((int)st.mtu));
+		json_object_object_add(sw, "containers", take_group(groups, key));
+		json_object_array_add(out, sw);
+	}
 }
 
 int net_inspect(const char *dir, json_object **out, struct hull_error **err)
 {
-	json_object *local = json_object_new_object(), *containers = json_object_new_array();
+	json_object *local = json_object_new_object(), *groups = json_object_new_object();
 	struct net_local_config c;
 	char subnet[INET_ADDRSTRLEN + 4] = "";
 	int ret;
 
 	*out = NULL;
 	if ((ret = net_local_config_load(dir, &c, err)) < 0 ||
-	    (ret = net_records_each(dir, add_record, containers, err)) < 0) {
+	    (ret = net_records_each(dir, add_record, groups, err)) < 0) {
 		json_object_put(local);
-		json_object_put(containers);
+		json_object_put(groups);
 		return ret;
 	}
 	if (c.prefix) {
@@ -63,9 +118,23 @@ int net_inspect(const char *dir, json_object **out, struct hull_error **err)
 	json_object_object_add(local, "bridge", json_object_new_string(c.bridge));
 	json_object_object_add(local, "subnet", *subnet ? json_object_new_string(subnet) : NULL);
 	json_object_object_add(local, "forwarding", json_object_new_boolean(c.forwarding));
-	json_object_object_add(local, "containers", containers);
+	json_object_object_add(local, "containers", take_group(groups, "local"));
 	*out = json_object_new_array();
 	json_object_array_add(*out, local);
+	add_switches(dir, groups, *out);
+	/* The rest: LANs, CNI networks, user-mode helpers and none, by what their containers use. */
+	json_object_object_foreach(groups, key, group)
+	{
+		json_object *n = json_object_new_object();
+		const char *colon = strchr(key, ':');
+		json_object_object_add(n, "name", json_object_new_string(key));
+		json_object_object_add(
+		    n, "driver",
+		    json_object_new_string_len(key, colon ? (int)(colon - key) : (int)strlen(key)));
+		json_object_object_add(n, "containers", json_object_get(group));
+		json_object_array_add(*out, n);
+	}
+	json_object_put(groups);
 	return 0;
 }
 

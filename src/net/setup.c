@@ -16,6 +16,7 @@
 #include "net/lan.h"
 #include "net/local.h"
 #include "net/switch_attach.h"
+#include "net/usermode.h"
 #include "net/nat.h"
 #include "net/netlink.h"
 #include "util/cleanup.h"
@@ -249,7 +250,37 @@ static int setup_cni(struct net_setup *s, const char *name, const char *network,
 	return ret;
 }
 
-enum mode_kind { MODE_NONE, MODE_HOST, MODE_NS, MODE_LOCAL, MODE_LAN, MODE_SWITCH, MODE_CNI };
+static int setup_usermode(struct net_setup *s, const char *name, const char *mode, struct hull_error **err)
+{
+	enum net_usermode kind = NET_SLIRP4NETNS;
+	struct net_usermode_attachment a;
+	struct net_record r;
+	char dns[INET_ADDRSTRLEN];
+	const char *servers[] = {dns, NULL};
+	int ret;
+
+	if ((ret = record_init(s, name, &r, err)) < 0 ||
+	    (ret = net_usermode_attach(s->state_dir, s->id, s->pid, kind, &s->ports, &a, err)) < 0)
+		return ret;
+	snprintf(r.usermode, sizeof(r.usermode), "%s", net_usermode_name(kind));
+	r.helper_pid = a.helper;
+	r.helper_start = a.helper_start;
+	r.address = a.address;
+	r.gateway = r.host = a.gateway;
+	r.prefix = a.prefix;
+	r.ports = s->ports;
+	/* slirp4netns answers DNS itself, from the host's resolvers: its address is the one to use. */
+	if (a.dns.s_addr && s->dns.servers == NULL) {
+		inet_ntop(AF_INET, &a.dns, dns, sizeof(dns));
+		s->dns.servers = servers;
+	}
+	ret = commit_record(s, name, &r, err);
+	if (s->dns.servers == servers)
+		s->dns.servers = NULL;
+	return ret;
+}
+
+enum mode_kind { MODE_NONE, MODE_HOST, MODE_NS, MODE_LOCAL, MODE_LAN, MODE_SWITCH, MODE_CNI, MODE_USER };
 
 struct mode {
 	enum mode_kind kind;
@@ -277,6 +308,11 @@ static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
 			return hull_error_invalid(err, "network mode `%s`: ns: takes an absolute path", text);
 		return 0;
 	}
+	if (strcmp(text, "slirp4netns") == 0) {
+		m->kind = MODE_USER;
+		m->arg = text;
+		return 0;
+	}
 	if (strncmp(text, "cni:", 4) == 0) {
 		m->kind = MODE_CNI;
 		m->arg = text + 4;
@@ -300,7 +336,7 @@ static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
 	return hull_error_invalid(
 	    err,
 	    "network mode `%s` is not none, private, host, shared, local, local.N, bridge, "
-	    "A.B.C.D[/N], switch:NAME, cni:NAME or ns:PATH",
+	    "A.B.C.D[/N], switch:NAME, cni:NAME, slirp4netns or ns:PATH",
 	    text);
 }
 
@@ -348,7 +384,7 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	/* An id that is no host name (it may hold `+`) simply gets no name. */
 	if (!net_hostname_valid(name))
 		name = NULL;
-	if (m.kind != MODE_LOCAL && m.kind != MODE_CNI && s->ports.count > 0)
+	if (m.kind != MODE_LOCAL && m.kind != MODE_CNI && m.kind != MODE_USER && s->ports.count > 0)
 		return hull_error_invalid(
 		    err,
 		    "network setup `%s`: ports are published only on the local network and "
@@ -357,10 +393,11 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 	if (m.kind == MODE_NONE || m.kind == MODE_HOST || m.kind == MODE_NS)
 		ret = setup_without_address(s, &m, name, err);
 	else if ((ret = net_state_lock(s->state_dir, &lock, err)) >= 0)
-		ret = m.kind == MODE_LOCAL ? setup_local(s, name, m.pinned, err)
-		      : m.kind == MODE_LAN ? setup_lan(s, name, &m.lan, err)
-		      : m.kind == MODE_CNI ? setup_cni(s, name, m.arg, err)
-					   : setup_switch(s, name, m.arg, err);
+		ret = m.kind == MODE_LOCAL  ? setup_local(s, name, m.pinned, err)
+		      : m.kind == MODE_LAN  ? setup_lan(s, name, &m.lan, err)
+		      : m.kind == MODE_CNI  ? setup_cni(s, name, m.arg, err)
+		      : m.kind == MODE_USER ? setup_usermode(s, name, m.arg, err)
+					    : setup_switch(s, name, m.arg, err);
 	return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
 }
 
@@ -370,7 +407,10 @@ int net_release_record(const char *dir, struct net_record *r, struct hull_error 
 	cleanup_free char *path = NULL;
 	int ret;
 
-	if (r->cni[0]) {
+	if (r->usermode[0]) {
+		struct net_usermode_attachment u = {.helper = r->helper_pid, .helper_start = r->helper_start};
+		net_usermode_detach(dir, r->id, &u);
+	} else if (r->cni[0]) {
 		char netns[64] = "";
 		/* DEL after the namespace is gone gets an empty CNI_NETNS, as the specification allows. */
 		if (net_record_alive(r))

@@ -20,8 +20,19 @@
 
 const char *net_default_state_dir(void)
 {
-	const char *env = getenv("HULL_NETWORK_STATE");
-	return env && *env ? env : "/run/hull/network";
+	static char path[4096];
+	const char *env = getenv("HULL_NETWORK_STATE"), *runtime = getenv("XDG_RUNTIME_DIR");
+
+	if (env && *env)
+		return env;
+	if (geteuid() == 0)
+		return "/run/hull/network";
+	/* Another user's networks are not this one's to touch: a directory of their own. */
+	if (runtime && *runtime == '/')
+		snprintf(path, sizeof(path), "%s/hull-network", runtime);
+	else
+		snprintf(path, sizeof(path), "/tmp/hull-network-%u", (unsigned)geteuid());
+	return path;
 }
 
 int net_state_lock(const char *dir, int *fd, struct hull_error **err)
@@ -171,6 +182,11 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 	json_object_object_add(doc, "ports", ports_to_json(&r->ports));
 	if (r->name[0])
 		json_object_object_add(doc, "name", json_object_new_string(r->name));
+	if (r->usermode[0]) {
+		json_object_object_add(doc, "usermode", json_object_new_string(r->usermode));
+		json_object_object_add(doc, "helper_pid", json_object_new_int(r->helper_pid));
+		json_object_object_add(doc, "helper_start", json_object_new_uint64(r->helper_start));
+	}
 	if (r->cni[0]) {
 		json_object_object_add(doc, "cni", json_object_new_string(r->cni));
 		json_object_object_add(doc, "cni_path",
@@ -195,7 +211,8 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 {
 	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
 		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL, *sw = NULL,
-		   *cni = NULL, *cni_path = NULL, *cni_config = NULL, *cni_result = NULL;
+		   *cni = NULL, *cni_path = NULL, *cni_config = NULL, *cni_result = NULL, *usermode = NULL;
+	int64_t helper_pid = 0;
 	int64_t pid = 0, prefix = 0;
 	int ret;
 
@@ -217,8 +234,18 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_string(doc, path, "cni", &cni, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "cni_path", &cni_path, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "cni_config", &cni_config, err)) < 0 ||
-	    (ret = json_field_string(doc, path, "cni_result", &cni_result, err)) < 0)
+	    (ret = json_field_string(doc, path, "cni_result", &cni_result, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "usermode", &usermode, err)) < 0 ||
+	    (ret = json_field_int64(doc, path, "helper_pid", 0, 4194304, &helper_pid, err)) < 0 ||
+	    (ret = json_field_uint64(doc, path, "helper_start", &r->helper_start, err)) < 0)
 		return ret;
+	if (usermode) {
+		if (strcmp(usermode, "slirp4netns") != 0)
+			return hull_error_invalid(err, "`%s`: usermode `%s` is not slirp4netns", path,
+						  usermode);
+		snprintf(r->usermode, sizeof(r->usermode), "%s", usermode);
+		r->helper_pid = (pid_t)helper_pid;
+	}
 	if (cni) {
 		if (strlen(cni) >= sizeof(r->cni) || cni_config == NULL || cni_path == NULL)
 			return hull_error_invalid(err, "`%s`: cni, cni_path or cni_config is not valid",

@@ -14,7 +14,8 @@
 #include "net/ports.h"
 #include "util/error.h"
 
-/* The default state directory, /run/hull/network, unless $HULL_NETWORK_STATE says otherwise. */
+/* The default state directory: $HULL_NETWORK_STATE, else /run/hull/network for root and
+ * $XDG_RUNTIME_DIR/hull-network (or /tmp/hull-network-UID) for other users. */
 const char *net_default_state_dir(void);
 
 /* Takes STATE/lock (making STATE when missing); *fd holds it until closed. */
@@ -37,6 +38,9 @@ struct net_record {
 	char switch_name[65];			  /* empty: not on a userspace switch */
 	char cni[128];				  /* the CNI network's name; empty: none */
 	char *cni_config, *cni_result, *cni_path; /* what DEL needs, as ADD used it; owned */
+	char usermode[16];			  /* "slirp4netns"; empty: none */
+	pid_t helper_pid;			  /* its process */
+	uint64_t helper_start;
 	enum net_lan_driver driver;
 	struct in_addr address, gateway;
 	struct in_addr host; /* the host's address as the container reaches it, `host` in /etc/hosts */

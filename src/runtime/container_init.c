@@ -216,11 +216,6 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	if (sync_expect(l->sync_fd, SYNC_CONTINUE, &host_pid, &c.state_json, &err) < 0)
 		_exit(127);
 	c.host_pid = host_pid;
-	/* Not dumpable from here on: other processes of the container cannot ptrace us or open
-	 * /proc/<pid>/exe, which is the runtime's binary until execve.  Only now: an unprivileged runtime
-	 * writes our uid_map before it lets us continue, and a non-dumpable process's /proc files belong to
-	 * root. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if ((l->new_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_errno(&err, "become root in the user namespace (is 0 mapped?)");
 		init_fail(&c, err);
@@ -243,6 +238,13 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	    (sync_send(l->sync_fd, SYNC_HOOKS, 0, NULL, &err) < 0 ||
 	     sync_expect(l->sync_fd, SYNC_CONTINUE, NULL, NULL, &err) < 0))
 		_exit(127);
+	/* Not dumpable from here on: other processes of the container cannot ptrace us or open
+	 * /proc/<pid>/exe, which is the runtime's binary until execve.  Only now, because no process of the
+	 * container exists before start and the runtime's own helpers need our /proc files until here: an
+	 * unprivileged runtime writes our uid_map, and an unprivileged createRuntime hook (slirp4netns)
+	 * opens /proc/<pid>/ns/net, which a non-dumpable process keeps from anyone without
+	 * CAP_SYS_PTRACE over the user namespace its memory was made in, the host's. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (setup_mounts(&c, &err) < 0)
 		init_fail(&c, err);
 	if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, &err) < 0)

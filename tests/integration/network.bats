@@ -309,6 +309,9 @@ teardown() {
 	in_host "$HULL_RUNTIME" --root "$STATE" exec lan-a ping -c1 -W2 192.168.77.10 >/dev/null
 	grep -q "^192.168.77.10	host$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
 	grep -q "^192.168.77.51	lan-b$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	[ "$("$HULL" network inspect lan:eth0 --state-dir "$NETSTATE" | jq -r '.containers | map(.address) | sort | join(" ")')" = "192.168.77.50 192.168.77.51" ]
+	run_expect_fail "$HULL" network inspect lan:nowhere --state-dir "$NETSTATE"
+	assert_one_line_error "network inspect" "lan:nowhere"
 	local helper
 	helper=$(record lan-a helper)
 	in_host ip -d -o link show "$helper" | grep -q "macvlan mode bridge"
@@ -433,4 +436,64 @@ CONF
 	in_host "$HULL_RUNTIME" --root "$STATE" delete --force cni-b
 	[ -z "$(ls "$ipam/testnet" | grep -E '^[0-9]+\.[0-9]+\.')" ]
 	[ -z "$(in_host ip -o link show type veth | grep -v 'eth0@')" ]
+}
+
+# as_nobody CMD...: CMD as user 65534 in the fake host, with no runtime directory of its own.
+as_nobody() {
+	in_host setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/ "$@"
+}
+
+# as_nobody_with_tun CMD...: as as_nobody, where users may open /dev/net/tun as on a stock Debian host
+# (0666).  These machines have it 0600, so CMD runs in a private mount namespace where a node of the
+# test's own, 0666, is bound over it; the machine's /dev is not touched.
+as_nobody_with_tun() {
+	local node=$BATS_TEST_TMPDIR/tun
+	[ -c "$node" ] || mknod -m 0666 "$node" c 10 200
+	in_host unshare -m --propagation private sh -c 'mount --bind "$0" /dev/net/tun && exec "$@"' "$node" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups env -u XDG_RUNTIME_DIR HOME=/ "$@"
+}
+
+# rootless_net_bundle DIR MODE[,SETUP-ARG...] ARGS...: a bundle of user 65534, from spec --rootless, given
+# its network by the user with `hull-network configure-bundle`.
+rootless_net_bundle() {
+	local dir=$1 mode=${2%%,*} extra=() d
+	[[ "$2" == *,* ]] && IFS=, read -ra extra <<<"${2#*,}"
+	shift 2
+	mkdir -p "$dir"
+	cp -a "$HULL_TEST_ROOTFS" "$dir/rootfs"
+	chown -R 65534:65534 "$dir"
+	for d in "$dir" "$HULL_BUILD" "$HULL_BUILD/src"; do
+		while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	done
+	as_nobody "$HULL_RUNTIME" spec --rootless --bundle "$dir"
+	as_nobody sh -c 'jq --argjson a "$1" ".process.terminal = false | .process.args = \$a" "$0/config.json" >"$0/c" && mv "$0/c" "$0/config.json"' \
+		"$dir" "$(printf '%s\n' "$@" | jq -R . | jq -sc .)"
+	as_nobody "$HULL_BUILD/src/hull-network" configure-bundle "$dir" --mode "$mode" --state-dir "$NETSTATE" "${extra[@]}"
+}
+
+@test "rootless: slirp4netns takes an unprivileged user's container to the LAN and publishes its port" {
+	fake_lan
+	mkdir -p "$NETSTATE" "$STATE"
+	chown 65534:65534 "$NETSTATE" "$STATE"
+	serve "$LANHOSTNS" 7000 lan-says-hi
+	local mode port=8095
+	for mode in slirp4netns; do
+		command -v "$mode" >/dev/null || skip "$mode is not installed"
+		rootless_net_bundle "$BATS_TEST_TMPDIR/$mode" "$mode,-p,$port:80" nc -ll -p 80 -e /bin/echo "rootless-$mode"
+		as_nobody_with_tun "$HULL_RUNTIME" --root "$STATE" run -d --bundle "$BATS_TEST_TMPDIR/$mode" "rl-$mode" </dev/null \
+			>"$BATS_TEST_TMPDIR/rl-$mode.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/rl-$mode.log" "$NETSTATE"/usermode/*.log; false; }
+		# The helper is the user's, not root's, and the container's own network reaches the LAN host.
+		local helper
+		helper=$(record "rl-$mode" helper_pid)
+		[ "$(stat -c %u "/proc/$helper")" = 65534 ]
+		[ "$(as_nobody "$HULL_RUNTIME" --root "$STATE" exec "rl-$mode" nc -w 3 192.168.77.20 7000 </dev/null)" = lan-says-hi ]
+		[ "$(fetch "$LANHOSTNS" 192.168.77.10 "$port")" = "rootless-$mode" ]
+		as_nobody "$HULL_RUNTIME" --root "$STATE" delete --force "rl-$mode"
+		! kill -0 "$helper" 2>/dev/null
+		[ ! -e "$NETSTATE/containers/rl-$mode.json" ]
+		[ -z "$(ls -A "$NETSTATE/usermode")" ]
+		! fetch "$LANHOSTNS" 192.168.77.10 "$port"
+		port=$((port + 1))
+	done
+	grep -q "nameserver 10.0.2.3" "$BATS_TEST_TMPDIR/slirp4netns/rootfs/etc/resolv.conf"
 }

@@ -64,6 +64,10 @@ run_in_host2() {
 	run in_host "$HULL_RUNTIME" --root "$STATE" exec sw-b ip -4 route
 	[[ "$output" == *"default via 10.91.0.1 dev eth0"* ]]
 	grep -q "^10.91.0.3	sw-b$" "$BATS_TEST_TMPDIR/a/rootfs/etc/hosts"
+	# ls and inspect know the running switch and who is on it.
+	run "$HULL" network ls --state-dir "$NETSTATE"
+	[[ "$output" == *"switch:sw"*"switch"*"10.91.0.0"*" 2"* ]]
+	[ "$("$HULL" network inspect switch:sw --state-dir "$NETSTATE" | jq -r '[.mtu, (.containers | map(.id) | sort | join(","))] | join(" ")')" = "65520 sw-a,sw-b" ]
 	in_host "$HULL_RUNTIME" --root "$STATE" delete --force sw-a
 	[ ! -e "$NETSTATE/switches/sw/leases/10.91.0.2" ]
 	grep -q "\`sw-a\` attached" "$BATS_TEST_TMPDIR/sw.log"

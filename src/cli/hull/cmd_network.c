@@ -71,7 +71,8 @@ struct network_args {
 	/* setup's options as given, for the hooks configure-bundle writes */
 	const char *forward[128];
 	size_t n_forward;
-	const char *bundle; /* configure-bundle's DIR */
+	const char *bundle;  /* configure-bundle's DIR */
+	const char *network; /* inspect's NAME */
 };
 
 /* Keeps an option of setup to repeat in a bundle's hook. */
@@ -159,11 +160,9 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 		a->bundle = argv[2];
 		optind = 3;
 	}
-	/* `inspect local`: the network's name comes first, as in podman. */
+	/* `inspect NAME`: the network's name comes first, as in podman. */
 	if (strcmp(a->sub, "inspect") == 0 && argc > 2 && argv[2][0] != '-') {
-		if (strcmp(argv[2], "local") != 0)
-			return hull_error_fail(
-			    err, ENOENT, "network inspect: no network `%s` (there is `local`)", argv[2]);
+		a->network = argv[2];
 		optind = 3;
 	}
 	while ((c = getopt_long(argc, argv, "+p:", options, NULL)) != -1) {
@@ -266,7 +265,9 @@ static int network_setup(struct network_args *a, struct hull_error **err)
 					  "network setup: needs the container's pid (--pid, or the state on "
 					  "stdin)");
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", a->pid);
-	if ((netns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* User-mode helpers join the namespaces themselves: an unprivileged caller may not open them. */
+	if ((netns = open(path, O_RDONLY | O_CLOEXEC)) < 0 &&
+	    !(errno == EACCES && strcmp(a->mode, "slirp4netns") == 0))
 		return hull_error_errno(err, "network setup `%s`: open `%s`", a->id, path);
 	a->setup.id = a->id;
 	a->setup.mode = a->mode;
@@ -277,35 +278,49 @@ static int network_setup(struct network_args *a, struct hull_error **err)
 
 static void print_table(json_object *networks)
 {
-	printf("%-8s %-8s %-10s %-18s %-10s %s\n", "NAME", "DRIVER", "BRIDGE", "SUBNET", "FORWARDING",
+	printf("%-20s %-12s %-10s %-18s %-10s %s\n", "NAME", "DRIVER", "BRIDGE", "SUBNET", "FORWARDING",
 	       "CONTAINERS");
 	for (size_t i = 0; i < json_object_array_length(networks); i++) {
 		json_object *n = json_object_array_get_idx(networks, i), *containers = NULL, *fwd = NULL;
+		bool local = strcmp(json_get_string(n, "name", ""), "local") == 0;
 		json_object_object_get_ex(n, "containers", &containers);
 		json_object_object_get_ex(n, "forwarding", &fwd);
-		printf("%-8s %-8s %-10s %-18s %-10s %zu\n", json_get_string(n, "name", ""),
-		       json_get_string(n, "driver", ""), json_get_string(n, "bridge", ""),
-		       json_get_string(n, "subnet", "(at first use)"),
-		       json_object_get_boolean(fwd) ? "on" : "off",
+		printf("%-20s %-12s %-10s %-18s %-10s %zu\n", json_get_string(n, "name", ""),
+		       json_get_string(n, "driver", ""), json_get_string(n, "bridge", "-"),
+		       json_get_string(n, "subnet", local ? "(at first use)" : "-"),
+		       !local			      ? "-"
+		       : json_object_get_boolean(fwd) ? "on"
+						      : "off",
 		       containers ? json_object_array_length(containers) : 0);
 	}
 }
 
 static int network_show(struct network_args *a, bool inspect, struct hull_error **err)
 {
-	json_object *networks = NULL;
-	int ret;
+	json_object *networks = NULL, *shown = NULL;
+	int ret = 0;
 
 	if ((ret = net_inspect(a->setup.state_dir, &networks, err)) < 0)
 		return hull_error_wrap(err, "network %s", a->sub);
-	if (inspect || (a->format && strcmp(a->format, "json") == 0))
-		printf("%s\n", json_object_to_json_string_ext(
-				   inspect ? json_object_array_get_idx(networks, 0) : networks,
-				   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
+	shown = networks;
+	if (inspect) {
+		const char *want = a->network ? a->network : "local";
+		shown = NULL;
+		for (size_t i = 0; i < json_object_array_length(networks) && !shown; i++)
+			if (strcmp(json_get_string(json_object_array_get_idx(networks, i), "name", ""),
+				   want) == 0)
+				shown = json_object_array_get_idx(networks, i);
+		if (shown == NULL)
+			ret = hull_error_fail(
+			    err, ENOENT, "network inspect: no network `%s` (see `hull network ls`)", want);
+	}
+	if (shown && (inspect || (a->format && strcmp(a->format, "json") == 0)))
+		printf("%s\n", json_object_to_json_string_ext(shown, JSON_C_TO_STRING_PRETTY |
+									 JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (shown)
 		print_table(networks);
 	json_object_put(networks);
-	return 0;
+	return ret;
 }
 
 static int configure_bundle(struct network_args *a, struct hull_error **err)
@@ -404,7 +419,7 @@ const struct hull_command cmd_network = {
 	"                          [--root DIR] [--state-dir DIR] [--id ID --pid PID]\n"
 	"       hull network teardown [--state-dir DIR] [--id ID]\n"
 	"       hull network ls [--format table|json]\n"
-	"       hull network inspect [local]\n"
+	"       hull network inspect [NAME]\n"
 	"       hull network prune\n"
 	"       hull network set [--subnet A.B.C.D/N|auto] [--forwarding on|off] [--bridge NAME]\n"
 	"       hull network configure-bundle DIR [--mode MODE] [setup's options]\n\n"
