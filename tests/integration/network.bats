@@ -67,12 +67,18 @@ teardown() {
 	grep -q '"subnet": "10.88.1.0/24"' "$NETSTATE/local.json"
 }
 
-@test "none keeps only loopback; host shares the fake host's network; bad modes are refused" {
-	net_bundle "$BATS_TEST_TMPDIR/a" none ip -o link
+@test "none keeps only loopback and reaches nothing; host shares the fake host's network; bad modes are refused" {
+	fake_lan
+	serve "$HOSTNS" 7100 host-answers
+	net_bundle "$BATS_TEST_TMPDIR/a" none sh -c 'ip -o link; ip -4 route; for a in 192.168.77.10 192.168.77.1 192.168.77.20; do nc -w 1 $a 7100 </dev/null 2>&1; done; true'
 	run in_host "$HULL_RUNTIME" --root "$STATE" run --bundle "$BATS_TEST_TMPDIR/a" none-a
 	[ "$status" -eq 0 ]
-	[ "$(grep -c . <<<"$output")" -eq 1 ]
-	[[ "$output" == *"lo:"*"UP"* ]]
+	[[ "${lines[0]}" == *"lo:"*"UP"* ]]
+	# No other link, no route, and the host's server on its uplink address is out of reach.
+	[ "$(grep -c 'mtu' <<<"$output")" -eq 1 ]
+	[ "$(grep -c 'Network is unreachable' <<<"$output")" -eq 3 ]
+	[[ "$output" != *host-answers* ]]
+	[ "$(fetch "$HOSTNS" 192.168.77.10 7100)" = host-answers ]
 	net_bundle "$BATS_TEST_TMPDIR/h" host ip -o link
 	# host mode leaves the container in the runtime's network namespace.
 	[ "$(jq '[.linux.namespaces[] | select(.type == "network")] | length' "$BATS_TEST_TMPDIR/h/config.json")" -eq 0 ]
