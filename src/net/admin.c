@@ -79,7 +79,8 @@ static void add_switches(const char *dir, json_object *groups, json_object *out)
 		if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0 || n - 5 >= sizeof(name))
 			continue;
 		snprintf(name, sizeof(name), "%.*s", (int)(n - 5), e->d_name);
-		if (!net_switch_name_valid(name) || net_switch_settings_read(dir, name, &st, NULL) < 0)
+		if (!net_name_valid(name, NET_SWITCH_NAME_MAX) ||
+		    net_switch_settings_read(dir, name, &st, NULL) < 0)
 			continue;
 		snprintf(key, sizeof(key), "switch:%s", name);
 		snprintf(subnet, sizeof(subnet), "%s", inet_ntoa(st.subnet));

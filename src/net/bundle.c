@@ -12,15 +12,6 @@
 #include "util/fs.h"
 #include "util/json.h"
 
-static json_object *string_array(const char *const *v, size_t n)
-{
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 /* Whether a hook is one of hull's network hooks: `hull network setup|teardown` or `hull-network
  * setup|teardown`, by any path (the executable may have moved since). */
 static bool is_network_hook(json_object *hook)
@@ -70,7 +61,7 @@ static json_object *hook(const char *hull, const char *const *args, size_t n)
 	json_object *h = json_object_new_object();
 
 	json_object_object_add(h, "path", json_object_new_string(hull));
-	json_object_object_add(h, "args", string_array(args, n));
+	json_object_object_add(h, "args", json_new_string_array(args, n));
 	return h;
 }
 

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "net/state.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/process.h"
@@ -30,10 +31,7 @@ int net_cni_find_plugin(const char *path, const char *type, char **out, struct h
 	if (dirs == NULL)
 		return hull_error_set(err, ENOMEM, "CNI");
 	/* A type is a file name: a `/` or `..` would run something outside the plugin directories. */
-	if (*type == '\0' ||
-	    strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-		strlen(type) ||
-	    type[0] == '.')
+	if (!net_name_valid(type, 255))
 		return hull_error_invalid(err, "plugin type `%s` is not a plain file name", type);
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		char *candidate = NULL;

@@ -16,7 +16,8 @@
 int net_hosts_build(const char *state_dir, const char *name, const struct in_addr *self,
 		    const struct in_addr *host, const char *network, char **out, struct hull_error **err);
 
-/* Rewrites /etc/hosts of every running container of the local network whose root hull writes. */
-void net_hosts_refresh(const char *state_dir);
+/* Rewrites /etc/hosts of every running container with a network whose root hull writes, but except
+ * (NULL: none), whose file its setup has just written.  The records are read once for all of them. */
+void net_hosts_refresh(const char *state_dir, const char *except);
 
 #endif

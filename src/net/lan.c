@@ -67,30 +67,26 @@ static bool uplink_in_use(const char *dir, const char *uplink)
 
 static void drop_lease(const char *dir, const char *uplink, struct in_addr a)
 {
-	cleanup_free char *path = lease_dir(dir, uplink), *lease = NULL;
-	char text[INET_ADDRSTRLEN];
+	cleanup_free char *path = lease_dir(dir, uplink);
 
-	if (path && asprintf(&lease, "%s/%s", path, inet_ntop(AF_INET, &a, text, sizeof(text))) >= 0)
-		unlink(lease);
-	if (path)
+	if (path) {
+		net_address_release(path, a);
 		rmdir(path);
+	}
 }
 
 static int take_lease(const char *dir, const char *id, const char *uplink, struct in_addr a,
 		      struct hull_error **err)
 {
-	cleanup_free char *path = lease_dir(dir, uplink), *lease = NULL;
+	cleanup_free char *path = lease_dir(dir, uplink);
 	char text[INET_ADDRSTRLEN];
 	int ret;
 
-	inet_ntop(AF_INET, &a, text, sizeof(text));
-	if (path == NULL || asprintf(&lease, "%s/%s", path, text) < 0)
+	if (path == NULL)
 		return hull_error_set(err, ENOMEM, "lease");
-	if ((ret = fs_mkdir_parents(path, 0700, err)) < 0)
-		return ret;
-	if ((ret = net_lease_create(lease, id, err)) == -EEXIST)
+	if ((ret = net_address_lease(path, id, a, err)) == -EEXIST)
 		return hull_error_fail(err, EADDRINUSE, "%s is taken by another container of this host",
-				       text);
+				       inet_ntop(AF_INET, &a, text, sizeof(text)));
 	return ret;
 }
 

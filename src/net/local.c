@@ -170,40 +170,29 @@ static int ensure_bridge(struct net_nl *host, const struct net_local_config *c, 
 static int take_lease(const char *dir, const struct net_local_config *c, const char *id, unsigned pinned,
 		      struct in_addr *out, struct hull_error **err)
 {
-	uint32_t last = (1u << (32 - c->prefix)) - 2;
+	uint32_t last = (1u << (32 - c->prefix)) - 2, base = ntohl(c->subnet.s_addr);
 	cleanup_free char *leases = NULL;
+	int ret;
 
 	if (asprintf(&leases, "%s/leases", dir) < 0)
 		return hull_error_set(err, ENOMEM, "local network");
-	if (mkdir(leases, 0700) < 0 && errno != EEXIST)
-		return hull_error_errno(err, "`%s`", leases);
 	if (pinned && (pinned < 2 || pinned > last))
 		return hull_error_invalid(err, "local.%u: the host part must be 2..%u", pinned, last);
-	for (uint32_t h = pinned ? pinned : 2; h <= (pinned ? pinned : last); h++) {
-		char text[INET_ADDRSTRLEN], path[4096];
-		struct in_addr a = host_address(c, h);
-		int ret;
-		inet_ntop(AF_INET, &a, text, sizeof(text));
-		snprintf(path, sizeof(path), "%s/%s", leases, text);
-		if ((ret = net_lease_create(path, id, err)) == -EEXIST)
-			continue;
-		if (ret < 0)
-			return ret;
-		*out = a;
-		return 0;
-	}
-	if (pinned)
+	ret = net_address_lease_first(leases, id, base + (pinned ? pinned : 2),
+				      base + (pinned ? pinned : last), (struct in_addr){0}, out, err);
+	if (ret == -EADDRNOTAVAIL && pinned)
 		return hull_error_fail(err, EADDRINUSE, "local.%u is taken by another container", pinned);
-	return hull_error_fail(err, EADDRNOTAVAIL, "local network: no free address left");
+	if (ret == -EADDRNOTAVAIL)
+		return hull_error_fail(err, EADDRNOTAVAIL, "local network: no free address left");
+	return ret;
 }
 
 static void drop_lease(const char *dir, struct in_addr a)
 {
-	char text[INET_ADDRSTRLEN], path[4096];
+	cleanup_free char *leases = NULL;
 
-	inet_ntop(AF_INET, &a, text, sizeof(text));
-	snprintf(path, sizeof(path), "%s/leases/%s", dir, text);
-	unlink(path);
+	if (asprintf(&leases, "%s/leases", dir) >= 0)
+		net_address_release(leases, a);
 }
 
 /* The host end's name: "hv" and 10 hex digits of the id's hash, within IFNAMSIZ whatever the id. */

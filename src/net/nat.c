@@ -237,6 +237,7 @@ int net_nat_publish(const char *dir, const char *id, struct net_ports *ports, st
 		bool chosen = p->host_port == 0;
 		/* A port hull chooses may have been chosen for another container a moment ago: choose again.
 		 */
+		describe(p, what, sizeof(what));
 		for (int tries = 0; tries < 16; tries++) {
 			if (chosen && (ret = pick_host_port(p, err)) < 0)
 				break;
@@ -244,7 +245,7 @@ int net_nat_publish(const char *dir, const char *id, struct net_ports *ports, st
 			if ((ret = check_host_port(p, err)) >= 0 &&
 			    (ret = take_port_lease(dir, id, p, err)) >= 0)
 				break;
-			if (!chosen || ret != -EADDRINUSE)
+			if (!chosen || ret != -EADDRINUSE || tries == 15)
 				break;
 			hull_error_free(err);
 		}

@@ -151,12 +151,10 @@ static int commit_record(struct net_setup *s, const char *name, struct net_recor
 	net_record_network(r, network, sizeof(network));
 	if ((ret = net_record_write(s->state_dir, r, err)) >= 0 &&
 	    (ret = write_etc_files(s, name, false, &r->address, &r->host, network, err)) >= 0) {
-		net_hosts_refresh(s->state_dir);
+		net_hosts_refresh(s->state_dir, s->id);
 		return 0;
 	}
-	r->root = NULL;
-	r->ports = (struct net_ports){0}; /* the caller's */
-	net_nat_unpublish(s->state_dir, &s->ports);
+	/* What the record holds is released as teardown would; r's strings and ports stay the caller's. */
 	net_release_record(s->state_dir, r, NULL);
 	return ret;
 }
@@ -250,9 +248,8 @@ static int setup_cni(struct net_setup *s, const char *name, const char *network,
 	return ret;
 }
 
-static int setup_usermode(struct net_setup *s, const char *name, const char *mode, struct hull_error **err)
+static int setup_usermode(struct net_setup *s, const char *name, struct hull_error **err)
 {
-	enum net_usermode kind = NET_SLIRP4NETNS;
 	struct net_usermode_attachment a;
 	struct net_record r;
 	char dns[INET_ADDRSTRLEN];
@@ -260,9 +257,9 @@ static int setup_usermode(struct net_setup *s, const char *name, const char *mod
 	int ret;
 
 	if ((ret = record_init(s, name, &r, err)) < 0 ||
-	    (ret = net_usermode_attach(s->state_dir, s->id, s->pid, kind, &s->ports, &a, err)) < 0)
+	    (ret = net_usermode_attach(s->state_dir, s->id, s->pid, &s->ports, &a, err)) < 0)
 		return ret;
-	snprintf(r.usermode, sizeof(r.usermode), "%s", net_usermode_name(kind));
+	snprintf(r.usermode, sizeof(r.usermode), "slirp4netns");
 	r.helper_pid = a.helper;
 	r.helper_start = a.helper_start;
 	r.address = a.address;
@@ -310,15 +307,12 @@ static int parse_mode(const char *text, struct mode *m, struct hull_error **err)
 	}
 	if (strcmp(text, "slirp4netns") == 0) {
 		m->kind = MODE_USER;
-		m->arg = text;
 		return 0;
 	}
 	if (strncmp(text, "cni:", 4) == 0) {
 		m->kind = MODE_CNI;
 		m->arg = text + 4;
-		if (*m->arg == '\0' || strlen(m->arg) >= 128 ||
-		    strspn(m->arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-			strlen(m->arg))
+		if (!net_name_valid(m->arg, NET_CNI_NAME_MAX))
 			return hull_error_invalid(
 			    err,
 			    "network mode `%s`: a CNI network name is letters, digits, `.`, "
@@ -366,7 +360,7 @@ static int setup_without_address(struct net_setup *s, const struct mode *m, cons
 
 int net_setup(struct net_setup *s, struct hull_error **err)
 {
-	cleanup_close int lock = -1;
+	cleanup_close int lock = -1, netns = -1;
 	const char *name = s->name ? s->name : s->id;
 	struct mode m;
 	int ret;
@@ -375,14 +369,14 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 		return hull_error_wrap(err, "network setup");
 	if ((ret = parse_mode(s->mode, &m, err)) < 0)
 		return hull_error_wrap(err, "network setup `%s`", s->id);
-	if (s->name && !net_hostname_valid(s->name))
+	if (s->name && !net_name_valid(s->name, NET_HOSTNAME_MAX))
 		return hull_error_invalid(
 		    err,
 		    "network setup `%s`: name `%s` is not a host name (letters, digits, "
 		    "`-`, `.`, `_`)",
 		    s->id, s->name);
 	/* An id that is no host name (it may hold `+`) simply gets no name. */
-	if (!net_hostname_valid(name))
+	if (!net_name_valid(name, NET_HOSTNAME_MAX))
 		name = NULL;
 	if (m.kind != MODE_LOCAL && m.kind != MODE_CNI && m.kind != MODE_USER && s->ports.count > 0)
 		return hull_error_invalid(
@@ -390,20 +384,30 @@ int net_setup(struct net_setup *s, struct hull_error **err)
 		    "network setup `%s`: ports are published only on the local network and "
 		    "through CNI, not in mode `%s`",
 		    s->id, s->mode);
+	/* slirp4netns and CNI plugins join the namespace themselves (an unprivileged caller may not even
+	 * open it); every other mode works in it from here. */
+	if (s->netns_fd < 0 && m.kind != MODE_USER && m.kind != MODE_CNI && m.kind != MODE_HOST) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)s->pid);
+		if ((netns = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return hull_error_errno(err, "network setup `%s`: open `%s`", s->id, path);
+		s->netns_fd = netns;
+	}
 	if (m.kind == MODE_NONE || m.kind == MODE_HOST || m.kind == MODE_NS)
 		ret = setup_without_address(s, &m, name, err);
 	else if ((ret = net_state_lock(s->state_dir, &lock, err)) >= 0)
 		ret = m.kind == MODE_LOCAL  ? setup_local(s, name, m.pinned, err)
 		      : m.kind == MODE_LAN  ? setup_lan(s, name, &m.lan, err)
 		      : m.kind == MODE_CNI  ? setup_cni(s, name, m.arg, err)
-		      : m.kind == MODE_USER ? setup_usermode(s, name, m.arg, err)
+		      : m.kind == MODE_USER ? setup_usermode(s, name, err)
 					    : setup_switch(s, name, m.arg, err);
+	if (netns >= 0)
+		s->netns_fd = -1; /* ours, closed on return */
 	return ret < 0 ? hull_error_wrap(err, "network setup `%s`", s->id) : 0;
 }
 
 int net_release_record(const char *dir, struct net_record *r, struct hull_error **err)
 {
-	struct net_local_attachment a = {.address = r->address, .gateway = r->gateway, .prefix = r->prefix};
 	cleanup_free char *path = NULL;
 	int ret;
 
@@ -433,6 +437,8 @@ int net_release_record(const char *dir, struct net_record *r, struct hull_error 
 			return ret;
 	}
 	if (r->veth[0]) {
+		struct net_local_attachment a = {
+		    .address = r->address, .gateway = r->gateway, .prefix = r->prefix};
 		memcpy(a.veth, r->veth, sizeof(a.veth));
 		if ((ret = net_local_detach(dir, &a, err)) < 0 ||
 		    (ret = net_local_release_if_unused(dir, err)) < 0)
@@ -459,7 +465,7 @@ int net_teardown(const char *dir, const char *id, struct hull_error **err)
 		return 0;
 	}
 	if (ret >= 0 && (ret = net_release_record(dir, &r, err)) >= 0)
-		net_hosts_refresh(dir);
+		net_hosts_refresh(dir, NULL);
 	net_record_free(&r);
 	return ret < 0 ? hull_error_wrap(err, "network teardown `%s`", id) : 0;
 }

@@ -21,8 +21,8 @@ struct net_setup {
 	const char *state_dir;
 	const char *id;
 	const char *mode;
-	pid_t pid;		/* the container's first process, recorded so prune can tell it is gone */
-	int netns_fd;		/* the container's network namespace */
+	pid_t pid;    /* the container's first process, recorded so prune can tell it is gone */
+	int netns_fd; /* the container's network namespace; -1: setup opens the pid's, if the mode needs it */
 	struct net_ports ports; /* to publish (local network only) */
 	const char *name;	/* in /etc/hosts, its own and the other containers'; NULL: the id */
 	const char *root;	/* the container's root on the host; NULL: hull writes no /etc files */

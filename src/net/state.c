@@ -73,17 +73,53 @@ int net_lease_create(const char *path, const char *id, struct hull_error **err)
 	return 0;
 }
 
-bool net_hostname_valid(const char *name)
+bool net_name_valid(const char *name, size_t max)
 {
 	size_t len = strlen(name);
 
-	if (len == 0 || len > 253 || name[0] == '-' || name[0] == '.')
+	if (len == 0 || len > max || name[0] == '-' || name[0] == '.')
 		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '.' || *p == '_'))
-			return false;
-	return true;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
+}
+
+int net_address_lease(const char *leases, const char *id, struct in_addr a, struct hull_error **err)
+{
+	char text[INET_ADDRSTRLEN];
+	cleanup_free char *path = NULL;
+	int ret;
+
+	if (asprintf(&path, "%s/%s", leases, inet_ntop(AF_INET, &a, text, sizeof(text))) < 0)
+		return hull_error_set(err, ENOMEM, "lease");
+	if ((ret = fs_mkdir_parents(leases, 0700, err)) < 0)
+		return ret;
+	return net_lease_create(path, id, err);
+}
+
+int net_address_lease_first(const char *leases, const char *id, uint32_t first, uint32_t last,
+			    struct in_addr skip, struct in_addr *out, struct hull_error **err)
+{
+	for (uint32_t h = first; h >= first && h <= last; h++) {
+		struct in_addr a = {htonl(h)};
+		int ret;
+		if (a.s_addr == skip.s_addr)
+			continue;
+		if ((ret = net_address_lease(leases, id, a, err)) == -EEXIST)
+			continue;
+		if (ret < 0)
+			return ret;
+		*out = a;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+void net_address_release(const char *leases, struct in_addr a)
+{
+	char text[INET_ADDRSTRLEN];
+	cleanup_free char *path = NULL;
+
+	if (asprintf(&path, "%s/%s", leases, inet_ntop(AF_INET, &a, text, sizeof(text))) >= 0)
+		unlink(path);
 }
 
 char *net_record_path(const char *dir, const char *id)
@@ -258,7 +294,7 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	}
 	if (host && inet_pton(AF_INET, host, &r->host) != 1)
 		return hull_error_invalid(err, "`%s`: host `%s` is not IPv4", path, host);
-	if (name && (strlen(name) >= sizeof(r->name) || !net_hostname_valid(name)))
+	if (name && (strlen(name) >= sizeof(r->name) || !net_name_valid(name, NET_HOSTNAME_MAX)))
 		return hull_error_invalid(err, "`%s`: name is not a host name", path);
 	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
 	if (root && *root == '/' && (r->root = strdup(root)) == NULL)

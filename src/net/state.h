@@ -25,8 +25,20 @@ int net_state_lock(const char *state_dir, int *fd, struct hull_error **err);
  * allocation.  -EEXIST, with no error set, when another container holds it. */
 int net_lease_create(const char *path, const char *id, struct hull_error **err);
 
-/* Letters, digits, `-`, `.` and `_`, not starting with `-` or `.`: a name for /etc/hosts. */
-bool net_hostname_valid(const char *name);
+/* 1 to max letters, digits, `-`, `.` and `_`, not starting with `-` or `.`: what names of containers in
+ * /etc/hosts, switches, CNI networks and plugins may be, so that none becomes a path or another word. */
+bool net_name_valid(const char *name, size_t max);
+#define NET_HOSTNAME_MAX 253
+#define NET_CNI_NAME_MAX 127
+
+/* An address's lease, LEASES/ADDRESS (the folder made when missing): -EEXIST, with no error set, when
+ * another container holds it. */
+int net_address_lease(const char *leases, const char *id, struct in_addr a, struct hull_error **err);
+/* The first free address of the host-order range first..last, skip excepted; -EADDRNOTAVAIL, with no
+ * error set, when every one is held. */
+int net_address_lease_first(const char *leases, const char *id, uint32_t first, uint32_t last,
+			    struct in_addr skip, struct in_addr *out, struct hull_error **err);
+void net_address_release(const char *leases, struct in_addr a);
 
 struct net_record {
 	char id[256];
@@ -36,7 +48,7 @@ struct net_record {
 	char veth[16];				  /* empty: no local attachment */
 	char uplink[IFNAMSIZ], helper[IFNAMSIZ];  /* uplink empty: no LAN address */
 	char switch_name[65];			  /* empty: not on a userspace switch */
-	char cni[128];				  /* the CNI network's name; empty: none */
+	char cni[NET_CNI_NAME_MAX + 1];		  /* the CNI network's name; empty: none */
 	char *cni_config, *cni_result, *cni_path; /* what DEL needs, as ADD used it; owned */
 	char usermode[16];			  /* "slirp4netns"; empty: none */
 	pid_t helper_pid;			  /* its process */

@@ -17,21 +17,13 @@
 #include <json-c/json.h>
 
 #include "net/local.h"
+#include "net/state.h"
 #include "net/switch_internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/socket.h"
-
-bool net_switch_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > 64 || name[0] == '.' || name[0] == '-')
-		return false;
-	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len;
-}
 
 int net_switch_parse_endpoint(const char *text, int *type, struct sockaddr_in *addr, struct hull_error **err)
 {
@@ -285,16 +277,23 @@ static int open_listener(struct sw *s, const char *text, struct hull_error **err
 	return 0;
 }
 
-/* UDP peers are ports from the start, sending from the first UDP listener. */
-static int add_udp_peers(struct sw *s, struct hull_error **err)
+/* UDP peers are ports from the start, sending from the first UDP listener; TCP peers are kept for the
+ * links that connect (again) on the timer. */
+static int add_peers(struct sw *s, struct hull_error **err)
 {
 	for (size_t i = 0; i < s->o->n_peers; i++) {
 		struct sockaddr_in addr;
 		int type, port;
 		if (net_switch_parse_endpoint(s->o->peers[i], &type, &addr, err) < 0)
 			return -EINVAL;
-		if (type != SOCK_DGRAM)
+		if (type == SOCK_STREAM) {
+			if (s->n_tcp_peers == sizeof(s->tcp_peers) / sizeof(s->tcp_peers[0]))
+				return hull_error_invalid(err, "peer `%s`: at most %zu TCP peers",
+							  s->o->peers[i],
+							  sizeof(s->tcp_peers) / sizeof(s->tcp_peers[0]));
+			s->tcp_peers[s->n_tcp_peers++] = addr;
 			continue;
+		}
 		if (s->n_udp == 0)
 			return hull_error_invalid(
 			    err, "peer `%s`: UDP peers need a UDP listener (--listen udp:ADDRESS:PORT)",
@@ -354,7 +353,7 @@ static int switch_open(struct sw *s, struct hull_error **err)
 	for (size_t i = 0; i < s->o->n_listen; i++)
 		if ((ret = open_listener(s, s->o->listen[i], err)) < 0)
 			return ret;
-	return add_udp_peers(s, err);
+	return add_peers(s, err);
 }
 
 static void switch_close(struct sw *s)
@@ -429,7 +428,7 @@ int net_switch_run(const struct net_switch_options *o, struct hull_error **err)
 	bool stop = false;
 	int ret;
 
-	if (!net_switch_name_valid(o->name))
+	if (!net_name_valid(o->name, NET_SWITCH_NAME_MAX))
 		return hull_error_invalid(err, "switch `%s`: a name is letters, digits, `.`, `_` and `-`",
 					  o->name);
 	if ((ret = settings_plan(o, &st, err)) < 0)

@@ -54,7 +54,7 @@ int net_switch_settings_read(const char *state_dir, const char *name, struct net
 /* `udp:ADDR:PORT` or `tcp:ADDR:PORT`. */
 int net_switch_parse_endpoint(const char *text, int *type, struct sockaddr_in *addr, struct hull_error **err);
 
-/* A switch name: what an interface or file name may hold. */
-bool net_switch_name_valid(const char *name);
+/* A switch's name is a file name of the state directory (net_name_valid). */
+#define NET_SWITCH_NAME_MAX 64
 
 #endif

@@ -22,7 +22,7 @@ int net_switch_parse_mode(const char *mode, bool *is_switch, const char **name, 
 	if (!*is_switch)
 		return 0;
 	*name = mode + 7;
-	if (!net_switch_name_valid(*name))
+	if (!net_name_valid(*name, NET_SWITCH_NAME_MAX))
 		return hull_error_invalid(
 		    err, "network mode `%s`: a switch name is letters, digits, `.`, `_` and `-`", mode);
 	return 0;
@@ -42,31 +42,20 @@ static int take_lease(const char *dir, const char *id, const char *name, const s
 
 	if (leases == NULL)
 		return hull_error_set(err, ENOMEM, "switch");
-	if ((ret = fs_mkdir_parents(leases, 0700, err)) < 0)
-		return ret;
-	for (uint32_t h = ntohl(st->first.s_addr); h <= ntohl(st->last.s_addr); h++) {
-		char text[INET_ADDRSTRLEN], path[4096];
-		struct in_addr a = {htonl(h)};
-		if (a.s_addr == st->gateway.s_addr)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", leases, inet_ntop(AF_INET, &a, text, sizeof(text)));
-		if ((ret = net_lease_create(path, id, err)) == -EEXIST)
-			continue;
-		if (ret < 0)
-			return ret;
-		*out = a;
-		return 0;
-	}
-	return hull_error_fail(err, EADDRNOTAVAIL, "switch `%s`: no free address left in its pool", name);
+	ret = net_address_lease_first(leases, id, ntohl(st->first.s_addr), ntohl(st->last.s_addr),
+				      st->gateway, out, err);
+	if (ret == -EADDRNOTAVAIL)
+		return hull_error_fail(err, EADDRNOTAVAIL, "switch `%s`: no free address left in its pool",
+				       name);
+	return ret;
 }
 
 static void drop_lease(const char *dir, const char *name, struct in_addr a)
 {
-	cleanup_free char *leases = lease_dir(dir, name), *path = NULL;
-	char text[INET_ADDRSTRLEN];
+	cleanup_free char *leases = lease_dir(dir, name);
 
-	if (leases && asprintf(&path, "%s/%s", leases, inet_ntop(AF_INET, &a, text, sizeof(text))) >= 0)
-		unlink(path);
+	if (leases)
+		net_address_release(leases, a);
 }
 
 /* One request to the switch and its answer; fd -1 sends none. */

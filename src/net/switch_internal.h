@@ -35,6 +35,8 @@ struct sw {
 	size_t n_udp, n_tcp_listen;
 	struct in_addr allow[64];
 	size_t n_allow;
+	struct sockaddr_in tcp_peers[16]; /* outbound TCP links, parsed once */
+	size_t n_tcp_peers;
 	struct port ports[NET_SWITCH_PORTS_MAX];
 	struct net_mac_table table;
 	uint64_t now;

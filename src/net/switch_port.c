@@ -248,16 +248,14 @@ void switch_tcp_accept(struct sw *s, size_t index)
 
 void switch_tcp_reconnect(struct sw *s)
 {
-	for (size_t i = 0; i < s->o->n_peers; i++) {
-		struct sockaddr_in addr;
-		int type, fd, port, one = 1;
+	for (size_t i = 0; i < s->n_tcp_peers; i++) {
+		const struct sockaddr_in *addr = &s->tcp_peers[i];
+		int fd, port, one = 1;
 		bool present = false;
-		if (net_switch_parse_endpoint(s->o->peers[i], &type, &addr, NULL) < 0 || type != SOCK_STREAM)
-			continue;
 		for (int p = 0; p < NET_SWITCH_PORTS_MAX; p++)
 			present = present || (s->ports[p].kind == PORT_TCP && s->ports[p].outbound &&
-					      s->ports[p].peer.sin_addr.s_addr == addr.sin_addr.s_addr &&
-					      s->ports[p].peer.sin_port == addr.sin_port);
+					      s->ports[p].peer.sin_addr.s_addr == addr->sin_addr.s_addr &&
+					      s->ports[p].peer.sin_port == addr->sin_port);
 		if (present || (port = switch_port_alloc(s)) < 0)
 			continue;
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -265,8 +263,8 @@ void switch_tcp_reconnect(struct sw *s)
 			continue;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		s->ports[port] = (struct port){
-		    .kind = PORT_TCP, .fd = fd, .peer = addr, .outbound = true, .connecting = true};
-		if ((connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 && errno != EINPROGRESS) ||
+		    .kind = PORT_TCP, .fd = fd, .peer = *addr, .outbound = true, .connecting = true};
+		if ((connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) < 0 && errno != EINPROGRESS) ||
 		    switch_watch(s, fd, EPOLLOUT | EPOLLIN, WATCH(WATCH_PORT, port)) < 0)
 			switch_port_close(s, port);
 	}

@@ -24,12 +24,6 @@
 
 #define READY_TIMEOUT_MS 10000
 
-const char *net_usermode_name(enum net_usermode kind)
-{
-	(void)kind;
-	return "slirp4netns";
-}
-
 static char *state_file(const char *dir, const char *id, const char *suffix)
 {
 	char *path = NULL;
@@ -199,22 +193,21 @@ static int start_slirp(const char *dir, const char *id, pid_t container, const s
 	return 0;
 }
 
-int net_usermode_attach(const char *dir, const char *id, pid_t container, enum net_usermode kind,
-			const struct net_ports *ports, struct net_usermode_attachment *out,
-			struct hull_error **err)
+int net_usermode_attach(const char *dir, const char *id, pid_t container, const struct net_ports *ports,
+			struct net_usermode_attachment *out, struct hull_error **err)
 {
 	cleanup_free char *sub = NULL;
 	int ret;
 
-	*out = (struct net_usermode_attachment){.kind = kind};
+	*out = (struct net_usermode_attachment){0};
 	if (container <= 0)
-		return hull_error_invalid(err, "%s needs the container's pid", net_usermode_name(kind));
+		return hull_error_invalid(err, "slirp4netns needs the container's pid");
 	if (asprintf(&sub, "%s/usermode", dir) < 0)
-		return hull_error_set(err, ENOMEM, "%s", net_usermode_name(kind));
-	if ((ret = fs_mkdir_parents(sub, 0700, err)) < 0)
-		return ret;
-	ret = start_slirp(dir, id, container, ports, out, err);
-	return ret < 0 ? hull_error_wrap(err, "%s", net_usermode_name(kind)) : 0;
+		return hull_error_set(err, ENOMEM, "slirp4netns");
+	if ((ret = fs_mkdir_parents(sub, 0700, err)) < 0 ||
+	    (ret = start_slirp(dir, id, container, ports, out, err)) < 0)
+		return hull_error_wrap(err, "slirp4netns");
+	return 0;
 }
 
 void net_usermode_detach(const char *dir, const char *id, const struct net_usermode_attachment *a)

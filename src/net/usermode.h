@@ -15,23 +15,17 @@
 #include "net/ports.h"
 #include "util/error.h"
 
-enum net_usermode { NET_SLIRP4NETNS };
-
 struct net_usermode_attachment {
-	enum net_usermode kind;
 	pid_t helper;
 	uint64_t helper_start;
 	struct in_addr address, gateway, dns; /* 0.0.0.0 where the helper does not say */
 	unsigned prefix;
 };
 
-int net_usermode_attach(const char *state_dir, const char *id, pid_t container, enum net_usermode kind,
-			const struct net_ports *ports, struct net_usermode_attachment *out,
-			struct hull_error **err);
+int net_usermode_attach(const char *state_dir, const char *id, pid_t container, const struct net_ports *ports,
+			struct net_usermode_attachment *out, struct hull_error **err);
 
 /* Stops the helper if it is still the one recorded. */
 void net_usermode_detach(const char *state_dir, const char *id, const struct net_usermode_attachment *a);
-
-const char *net_usermode_name(enum net_usermode kind);
 
 #endif

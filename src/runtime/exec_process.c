@@ -9,15 +9,6 @@
 #include "util/fs.h"
 #include "util/json.h"
 
-static json_object *strings(char *const *v, size_t n)
-{
-	json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_string(v[i]));
-	return a;
-}
-
 /* KEY=VALUE replaces an entry with the same KEY, or is appended. */
 static void set_env(json_object *process, const char *entry)
 {
@@ -93,7 +84,8 @@ static int apply_flags(json_object *process, const struct exec_options *o, struc
 {
 	if (o->n_args == 0)
 		return hull_error_invalid(err, "no command given (and no --process)");
-	json_object_object_add(process, "args", strings(o->args, (size_t)o->n_args));
+	json_object_object_add(process, "args",
+			       json_new_string_array((const char *const *)o->args, (size_t)o->n_args));
 	json_object_object_add(process, "terminal", json_object_new_boolean(o->tty));
 	for (size_t i = 0; i < o->n_env; i++) {
 		if (strchr(o->env[i], '=') == NULL || o->env[i][0] == '=')

@@ -219,3 +219,12 @@ const char *json_get_string(json_object *obj, const char *key, const char *fallb
 		return fallback;
 	return json_object_get_string(v);
 }
+
+json_object *json_new_string_array(const char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}

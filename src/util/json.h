@@ -44,6 +44,9 @@ const char *json_type_label(json_object *obj);
  * itself or already checked, where a wrong type means "not there". */
 const char *json_get_string(json_object *obj, const char *key, const char *fallback);
 
+/* A new array of the n strings of v. */
+json_object *json_new_string_array(const char *const *v, size_t n);
+
 static inline void json_put_fn(json_object **o)
 {
 	if (*o)

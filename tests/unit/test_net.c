@@ -208,16 +208,19 @@ static void cni_results_give_their_first_ipv4_address(void **state)
 	unsigned prefix;
 	char text[INET_ADDRSTRLEN];
 
-	assert_int_equal(net_cni_result_address("{\"cniVersion\": \"1.0.0\", \"ips\": [{\"address\": \"fd00::2/64\"}, "
-						"{\"address\": \"10.96.0.7/24\", \"gateway\": \"10.96.0.1\"}]}",
-						&a, &prefix, &gw, &err),
-			 0);
+	assert_int_equal(
+	    net_cni_result_address("{\"cniVersion\": \"1.0.0\", \"ips\": [{\"address\": \"fd00::2/64\"}, "
+				   "{\"address\": \"10.96.0.7/24\", \"gateway\": \"10.96.0.1\"}]}",
+				   &a, &prefix, &gw, &err),
+	    0);
 	assert_string_equal(inet_ntop(AF_INET, &a, text, sizeof(text)), "10.96.0.7");
 	assert_int_equal(prefix, 24);
 	assert_string_equal(inet_ntop(AF_INET, &gw, text, sizeof(text)), "10.96.0.1");
-	assert_fails_with(net_cni_result_address("{\"ips\": [{\"address\": \"10.0.0.1/99\"}]}", &a, &prefix, &gw, &err),
-			  err, "no IPv4 address");
-	assert_fails_with(net_cni_result_address("{\"ips\": 7}", &a, &prefix, &gw, &err), err, "no IPv4 address");
+	assert_fails_with(
+	    net_cni_result_address("{\"ips\": [{\"address\": \"10.0.0.1/99\"}]}", &a, &prefix, &gw, &err),
+	    err, "no IPv4 address");
+	assert_fails_with(net_cni_result_address("{\"ips\": 7}", &a, &prefix, &gw, &err), err,
+			  "no IPv4 address");
 	assert_fails_with(net_cni_result_address("not json", &a, &prefix, &gw, &err), err, "CNI result");
 }
 

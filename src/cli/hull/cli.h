@@ -46,6 +46,7 @@ int hull_registry_option(const char *command, int opt, const char *arg, struct r
 	}
 
 extern const struct hull_command cmd_pull, cmd_push, cmd_save, cmd_load, cmd_import, cmd_export, cmd_images,
-    cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune, cmd_bundle, cmd_login, cmd_logout, cmd_network, cmd_switch;
+    cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune, cmd_bundle, cmd_login, cmd_logout, cmd_network,
+    cmd_switch;
 
 #endif

@@ -50,7 +50,7 @@ static int parse_network(int argc, char **argv, struct bundle_network *n, struct
 			if (ret < 0)
 				return hull_error_wrap(err, "bundle create");
 		}
-		if (c == 'N' && !net_hostname_valid(optarg))
+		if (c == 'N' && !net_name_valid(optarg, NET_HOSTNAME_MAX))
 			return hull_error_invalid(err, "bundle create: name `%s` is not a host name", optarg);
 		if (n->n_args + 2 > NETWORK_ARGS_MAX)
 			return hull_error_invalid(err, "bundle create: too many network options");

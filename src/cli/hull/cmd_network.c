@@ -257,22 +257,13 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 
 static int network_setup(struct network_args *a, struct hull_error **err)
 {
-	cleanup_close int netns = -1;
-	char path[64];
-
 	if (a->pid <= 0)
 		return hull_error_invalid(err,
 					  "network setup: needs the container's pid (--pid, or the state on "
 					  "stdin)");
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", a->pid);
-	/* User-mode helpers join the namespaces themselves: an unprivileged caller may not open them. */
-	if ((netns = open(path, O_RDONLY | O_CLOEXEC)) < 0 &&
-	    !(errno == EACCES && strcmp(a->mode, "slirp4netns") == 0))
-		return hull_error_errno(err, "network setup `%s`: open `%s`", a->id, path);
 	a->setup.id = a->id;
 	a->setup.mode = a->mode;
 	a->setup.pid = a->pid;
-	a->setup.netns_fd = netns;
 	return net_setup(&a->setup, err);
 }
 
