@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/passwd.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/rootpath.h"
@@ -17,16 +18,11 @@
 /* A file of the image, read through a descriptor resolved inside its root; NULL when it has none. */
 static char *read_in_root(int root_fd, const char *path)
 {
-	cleanup_close int fd = rootpath_open(root_fd, path, O_RDONLY, NULL);
-	char proc[64];
-	char *text = NULL;
+	/* O_NONBLOCK: a FIFO planted in the image must not hang the conversion; passwd_read_fd takes only a
+	 * regular file of bounded size. */
+	cleanup_close int fd = rootpath_open(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, NULL);
 
-	if (fd < 0)
-		return NULL;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (fs_read_file(AT_FDCWD, proc, &text, NULL, NULL) < 0)
-		return NULL;
-	return text;
+	return fd < 0 ? NULL : passwd_read_fd(fd);
 }
 
 static bool all_digits(const char *s)
@@ -34,33 +30,18 @@ static bool all_digits(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 11;
 }
 
-/* Looks up name (or, with by_id, the number) in a passwd- or group-style file: fields separated by ':',
- * field 0 the name, field 2 the id; *gid_out gets field 3 (passwd's primary group) when asked. */
+/* Looks up name (or, with by_id, the number) in a passwd- or group-style file: field 0 the name, field 2
+ * the id; *gid_out gets field 3 (passwd's primary group) when asked. */
 static bool lookup(const char *text, const char *name, bool by_id, unsigned long *id, unsigned long *gid_out)
 {
-	for (const char *line = text; line && *line;) {
-		const char *end = strchrnul(line, '\n');
-		char buf[1024];
-		size_t len = (size_t)(end - line);
-		if (len < sizeof(buf)) {
-			char *fields[5] = {NULL};
-			memcpy(buf, line, len);
-			buf[len] = '\0';
-			/* strsep keeps empty fields (the password is often empty). */
-			char *p = buf;
-			for (int i = 0; i < 5 && p; i++)
-				fields[i] = strsep(&p, ":");
-			if (fields[0] && fields[2] &&
-			    (by_id ? strcmp(fields[2], name) == 0 : strcmp(fields[0], name) == 0)) {
-				*id = strtoul(fields[2], NULL, 10);
-				if (gid_out && fields[3])
-					*gid_out = strtoul(fields[3], NULL, 10);
-				return true;
-			}
-		}
-		line = *end ? end + 1 : NULL;
-	}
-	return false;
+	struct passwd_line line;
+
+	if (!passwd_find(text, by_id ? 2 : 0, name, &line) || line.field[2] == NULL)
+		return false;
+	*id = strtoul(line.field[2], NULL, 10);
+	if (gid_out && line.field[3])
+		*gid_out = strtoul(line.field[3], NULL, 10);
+	return true;
 }
 
 /* Groups that list the user by name in their member field. */

@@ -7,10 +7,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/process.h"
 
 /* Polls `file` until it holds `want` (the kernel freezes asynchronously): about two seconds. */
 static int wait_for(const char *file, const char *want, struct hull_error **err)
@@ -48,11 +51,25 @@ int cgroup_freeze(const struct cgroup_set *set, bool freeze, struct hull_error *
 			       "the v1 freezer controller)");
 }
 
+static bool pid_listed(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* Without cgroup.kill a signal goes to each pid the cgroup lists, and a pid read from cgroup.procs may
+ * exit and be reused by a process outside the container before the signal is sent.  So each pid is first
+ * pinned with a pidfd, then the list is read again: a pidfd whose pid is still listed names a process of
+ * the cgroup (a live process keeps its pid), and one whose process died meanwhile gets nothing. */
 int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error **err)
 {
-	cleanup_free pid_t *pids = NULL;
+	cleanup_free pid_t *pids = NULL, *again = NULL;
+	cleanup_free int *fds = NULL;
 	char path[4200];
-	size_t n = 0;
+	size_t n = 0, n_again = 0;
+	int ret = 0;
 
 	/* cgroup.kill (Linux 5.14) kills atomically, also processes forking meanwhile. */
 	if (signo == SIGKILL && cgroup_set_find(set, "cgroup.kill", path, sizeof(path)) &&
@@ -60,8 +77,23 @@ int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error *
 		return 0;
 	if (cgroup_list_pids(set, &pids, &n, err) < 0)
 		return -1;
+	fds = calloc(n + 1, sizeof(int));
+	if (fds == NULL)
+		return hull_error_set(err, ENOMEM, "signal cgroup");
 	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], signo) < 0 && errno != ESRCH)
-			return hull_error_errno(err, "signal process %d", pids[i]);
-	return 0;
+		fds[i] = process_pidfd_open(pids[i], 0);
+	if (cgroup_list_pids(set, &again, &n_again, err) < 0)
+		ret = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0 && pid_listed(again, n_again, pids[i])) {
+			int r = fds[i] >= 0 ? (int)syscall(SYS_pidfd_send_signal, fds[i], signo, NULL, 0)
+				: fds[i] == -ENOSYS ? kill(pids[i], signo)
+						    : 0;
+			if (r < 0 && errno != ESRCH)
+				ret = hull_error_errno(err, "signal process %d", pids[i]);
+		}
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return ret;
 }

@@ -93,6 +93,25 @@ static int mount_sysfs_fallback(struct mount_options *o, const char *target, str
 	return 0;
 }
 
+/* As runc: a tmpfs given no mode= takes the mode of the directory it covers, so an image's 1777 /tmp
+ * stays 1777 under a tmpfs. */
+static int tmpfs_keep_mode(struct mount_options *o, int target_fd, struct hull_error **err)
+{
+	struct stat st;
+	char *data = NULL;
+
+	if (o->data && (strncmp(o->data, "mode=", 5) == 0 || strstr(o->data, ",mode=")))
+		return 0;
+	if (fstat(target_fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (asprintf(&data, "%s%smode=%o", o->data ? o->data : "", o->data ? "," : "",
+		     (unsigned)(st.st_mode & 07777)) < 0)
+		return hull_error_set(err, ENOMEM, "tmpfs options");
+	free(o->data);
+	o->data = data;
+	return 0;
+}
+
 static int mount_filesystem(const struct oci_mount *m, struct mount_options *o, const char *target,
 			    struct hull_error **err)
 {
@@ -168,13 +187,58 @@ static bool source_is_directory(const struct oci_mount *m, bool bind)
 	return m->source == NULL || stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
 }
 
-int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, struct hull_error **err)
+/* proc and sysfs carry the kernel's controls: mounted through a symlink in the image (`proc -> /etc`),
+ * they would land where the image points and leave the real /proc path unmounted and unmasked. */
+static int refuse_symlinked_kernel_fs(const struct mount_context *ctx, const struct oci_mount *m,
+				      struct hull_error **err)
+{
+	int fd;
+
+	if (m->type == NULL || (strcmp(m->type, "proc") != 0 && strcmp(m->type, "sysfs") != 0))
+		return 0;
+	fd = rootpath_open_nofollow(ctx->root_fd, m->destination, O_PATH, NULL);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == ELOOP)
+		return hull_error_fail(err, ELOOP,
+				       "mount `%s`: the destination is a symlink in the root filesystem; "
+				       "%s is never mounted through one",
+				       m->destination, m->type);
+	return 0; /* missing: created as a directory below */
+}
+
+int mount_seal_readonly(const struct mount_context *ctx, const struct oci_mount *m, struct hull_error **err)
+{
+	struct mount_options o;
+	cleanup_close int fd = -1;
+	char target[MOUNT_FD_PATH_MAX];
+	int ret;
+
+	if ((ret = mount_options_parse(m->type, m->options, m->n_options, &o, err)) < 0)
+		return ret;
+	fd = rootpath_open(ctx->root_fd, m->destination, O_PATH, err);
+	if (fd >= 0) {
+		mount_fd_path(fd, target);
+		ret = mount_remount(target, fd, o.flags | MS_RDONLY, err);
+	} else
+		ret = fd;
+	mount_options_free(&o);
+	return ret < 0 ? hull_error_wrap(err, "make `%s` read-only", m->destination) : 0;
+}
+
+int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, bool defer_readonly,
+		struct hull_error **err)
 {
 	struct mount_options o;
 	cleanup_close int target_fd = -1;
 	char target[MOUNT_FD_PATH_MAX];
-	bool directory;
+	bool directory, deferred = false;
 	int ret;
+
+	if ((ret = refuse_symlinked_kernel_fs(ctx, m, err)) < 0)
+		return ret;
 
 	ret = mount_options_parse(m->type, m->options, m->n_options, &o, err);
 	if (ret < 0)
@@ -184,8 +248,13 @@ int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, stru
 		return hull_error_invalid(err, "mount `%s`: no type given and not a bind mount",
 					  m->destination);
 	}
+	if (defer_readonly && (o.flags & MS_RDONLY) && !o.recursive_readonly) {
+		o.flags &= ~MS_RDONLY;
+		deferred = true;
+	}
 	directory = source_is_directory(m, o.bind);
-	target_fd = rootpath_ensure(ctx->root_fd, m->destination, directory, directory ? 0755 : 0644, err);
+	target_fd =
+	    rootpath_ensure_mountpoint(ctx->root_fd, m->destination, directory, directory ? 0755 : 0644, err);
 	if (target_fd < 0) {
 		mount_options_free(&o);
 		return hull_error_wrap(err, "mount `%s`", m->destination);
@@ -197,6 +266,8 @@ int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, stru
 	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		ret =
 		    cgroup_mount_in_container(ctx->root_fd, m->destination, o.flags, ctx->new_cgroup_ns, err);
+	else if (strcmp(m->type, "tmpfs") == 0 && (ret = tmpfs_keep_mode(&o, target_fd, err)) < 0)
+		;
 	else
 		ret = mount_filesystem(m, &o, target, err);
 	if (ret == 0)
@@ -204,5 +275,5 @@ int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, stru
 	mount_options_free(&o);
 	if (ret < 0)
 		return hull_error_wrap(err, "mount `%s`", m->destination);
-	return 0;
+	return deferred ? 1 : 0;
 }

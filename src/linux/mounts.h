@@ -14,8 +14,14 @@ struct mount_context {
 	bool new_cgroup_ns; /* cgroup filesystems show the container's own cgroup as their root */
 };
 
-/* Mounts one config.json entry; its destination is resolved inside the root. */
-int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, struct hull_error **err);
+/* Mounts one config.json entry; its destination is resolved inside the root.  With defer_readonly a
+ * read-only mount is made writable and 1 is returned: mount_seal_readonly() finishes it once what goes
+ * beneath it (submounts, device nodes) is in place. */
+int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, bool defer_readonly,
+		struct hull_error **err);
+
+/* Makes a mount that mount_apply() deferred read-only, as its options asked. */
+int mount_seal_readonly(const struct mount_context *ctx, const struct oci_mount *m, struct hull_error **err);
 
 /* Remounts an existing mount point with flags, keeping the flags the kernel locks (nosuid, nodev, noexec,
  * atime flags) when the mount came from a more privileged mount namespace. */

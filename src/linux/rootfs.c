@@ -82,15 +82,33 @@ int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err)
 	return no_pivot ? enter_with_move(root_fd, err) : enter_with_pivot(root_fd, err);
 }
 
+/* A masked or read-only path is opened without following any symlink: a link planted at /proc/kcore's
+ * place, or in front of it, would otherwise have the mask (or the read-only bind) land on what the link
+ * names and leave the path itself as it was.  Missing: nothing to do; a symlink: refused. */
+static int open_protected(int root_fd, const char *path, const char *what, struct hull_error **err)
+{
+	int fd = rootpath_open_nofollow(root_fd, path, O_PATH, err);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT) {
+		hull_error_free(err);
+		return -ENOENT;
+	}
+	return hull_error_wrap(err, "%s", what);
+}
+
 /* Files are covered with /dev/null, directories with an empty read-only tmpfs. */
 static int mask_path(int root_fd, const char *path, struct hull_error **err)
 {
-	cleanup_close int fd = rootpath_open(root_fd, path, O_PATH, NULL);
+	cleanup_close int fd = open_protected(root_fd, path, "linux.maskedPaths", err);
 	char target[MOUNT_FD_PATH_MAX];
 	struct stat st;
 
-	if (fd < 0)
+	if (fd == -ENOENT)
 		return 0; /* nothing there to hide */
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return hull_error_errno(err, "mask `%s`", path);
 	mount_fd_path(fd, target);
@@ -105,16 +123,18 @@ static int mask_path(int root_fd, const char *path, struct hull_error **err)
 
 static int readonly_path(int root_fd, const char *path, struct hull_error **err)
 {
-	cleanup_close int fd = rootpath_open(root_fd, path, O_PATH, NULL);
+	cleanup_close int fd = open_protected(root_fd, path, "linux.readonlyPaths", err);
 	char target[MOUNT_FD_PATH_MAX];
 
-	if (fd < 0)
+	if (fd == -ENOENT)
 		return 0;
+	if (fd < 0)
+		return fd;
 	mount_fd_path(fd, target);
 	if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_error_errno(err, "make `%s` read-only", path);
 	close(fd);
-	fd = rootpath_open(root_fd, path, O_PATH, err);
+	fd = rootpath_open_nofollow(root_fd, path, O_PATH, err);
 	if (fd < 0)
 		return fd;
 	mount_fd_path(fd, target);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ struct seccomp_filter {
 	unsigned flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 	struct sock_filter *bpf;
 	size_t n_bpf;
+	int max_nr; /* the highest native syscall number the profile names, -1 for none */
 };
 
 static const struct {
@@ -208,6 +210,16 @@ static int add_rule(struct seccomp_filter *f, uint32_t action, int nr, const str
 	return 0;
 }
 
+/* Syscalls a rule names with the default action still count as known to the profile. */
+static void note_known(struct seccomp_filter *f, const char **names, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int nr = seccomp_syscall_resolve_name(names[k]);
+		if (nr != __NR_SCMP_ERROR && nr > f->max_nr)
+			f->max_nr = nr;
+	}
+}
+
 static int add_syscalls(struct seccomp_filter *f, json_object *seccomp, uint32_t default_action,
 			struct hull_error **err)
 {
@@ -241,6 +253,8 @@ static int add_syscalls(struct seccomp_filter *f, json_object *seccomp, uint32_t
 			ret = parse_args(args, where, cmp, &n_args, err);
 		if (ret == 0 && action == SCMP_ACT_NOTIFY)
 			f->notify = true;
+		if (ret == 0 && action == default_action)
+			note_known(f, names, n_names);
 		/* libseccomp refuses a rule that repeats the default action; it would change nothing. */
 		for (size_t k = 0; ret == 0 && action != default_action && k < n_names; k++) {
 			int nr = seccomp_syscall_resolve_name(names[k]);
@@ -250,11 +264,101 @@ static int add_syscalls(struct seccomp_filter *f, json_object *seccomp, uint32_t
 					       names[k]);
 				continue;
 			}
+			if (nr > f->max_nr)
+				f->max_nr = nr;
 			ret = add_rule(f, action, nr, cmp, n_args, where, names[k], err);
 		}
 		free(names);
 	}
 	return ret;
+}
+
+/* A profile is written against the syscalls of its day.  Under a default action that denies, a syscall it
+ * cannot know of (a number above the highest it names, or one the syscall table leaves unassigned) would
+ * fail with the default EPERM, and libc takes EPERM as a verdict: glibc falls back from clone3 to clone,
+ * from statx or faccessat2 to older calls, only on ENOSYS.  So, as runc does, such numbers answer ENOSYS,
+ * which is what a kernel without the syscall says.  Syscalls the profile could have named keep its
+ * default action; an allowing default needs nothing. */
+static bool enosys_wanted(uint32_t default_action)
+{
+	return default_action != SCMP_ACT_ALLOW && default_action != SCMP_ACT_LOG &&
+	       default_action != SCMP_ACT_NOTIFY;
+}
+
+/* The numbers up to max_nr that libseccomp knows no native syscall for, as ranges [lo, hi]. */
+static size_t unassigned_ranges(int max_nr, uint32_t (*ranges)[2], size_t cap)
+{
+	size_t n = 0;
+
+	for (int nr = 0; nr <= max_nr && n < cap; nr++) {
+		cleanup_free char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+		if (name != NULL)
+			continue;
+		if (n && ranges[n - 1][1] == (uint32_t)nr - 1)
+			ranges[n - 1][1] = (uint32_t)nr;
+		else {
+			ranges[n][0] = ranges[n][1] = (uint32_t)nr;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Prepends to the compiled program: for the native architecture (x32's numbers excepted, they are
+ * another ABI), a number above max_nr or in an unassigned range returns ENOSYS; anything else goes on to
+ * libseccomp's program, which checks the architecture again itself.  Layout, n ranges:
+ *   0 ld arch; 1 jeq native ? 2 : REST; 2 ld nr; 3 jge x32 bit ? REST : 4; 4 jgt max ? ENOSYS : 5;
+ *   per range: jge lo ? next : after; jgt hi ? after : ENOSYS;  then ja REST; ENOSYS: ret; REST. */
+static int prepend_enosys(struct seccomp_filter *f, struct hull_error **err)
+{
+	uint32_t ranges[64][2];
+	size_t n_ranges, n_pre, at = 0, enosys, rest;
+	struct sock_filter *prog;
+
+	if (f->max_nr < 0)
+		return 0;
+	n_ranges = unassigned_ranges(f->max_nr, ranges, 64);
+	n_pre = 7 + 2 * n_ranges;
+	enosys = n_pre - 1;
+	rest = n_pre;
+	if (f->n_bpf + n_pre > 0xffff)
+		return hull_error_fail(err, EINVAL, "linux.seccomp: the compiled filter is too large");
+	prog = malloc((f->n_bpf + n_pre) * sizeof(*prog));
+	if (prog == NULL)
+		return hull_error_set(err, ENOMEM, "seccomp");
+		/* A jump's offsets count from the instruction after it. */
+#define OFFSET(to) ((uint8_t)((to)-at - 1))
+	prog[at] =
+	    (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	at++;
+	prog[at] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, OFFSET(rest));
+	at++;
+	prog[at] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	at++;
+	prog[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, OFFSET(rest), 0);
+	at++;
+	prog[at] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)f->max_nr, OFFSET(enosys), 0);
+	at++;
+	for (size_t i = 0; i < n_ranges; i++) {
+		prog[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ranges[i][0], 0, 1);
+		at++;
+		prog[at] =
+		    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, ranges[i][1], 0, OFFSET(enosys));
+		at++;
+	}
+	prog[at] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 1);
+	at++;
+	prog[at] =
+	    (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+	at++;
+#undef OFFSET
+	memcpy(prog + at, f->bpf, f->n_bpf * sizeof(*prog));
+	free(f->bpf);
+	f->bpf = prog;
+	f->n_bpf += at;
+	return 0;
 }
 
 /* Validates the profile and compiles it with libseccomp into f->bpf. */
@@ -275,6 +379,7 @@ static int compile(json_object *seccomp, struct seccomp_filter *f, struct hull_e
 				json_object_object_get_ex(seccomp, "defaultErrnoRet", NULL), default_errno,
 				&default_action, err)) < 0)
 		return ret;
+	f->max_nr = -1;
 	f->ctx = seccomp_init(default_action);
 	if (f->ctx == NULL)
 		return hull_error_fail(err, EINVAL, "linux.seccomp: libseccomp refused the default action");
@@ -301,13 +406,15 @@ static int compile(json_object *seccomp, struct seccomp_filter *f, struct hull_e
 	f->n_bpf = (size_t)st.st_size / sizeof(struct sock_filter);
 	seccomp_release(f->ctx);
 	f->ctx = NULL;
+	if (enosys_wanted(default_action))
+		return prepend_enosys(f, err);
 	return 0;
 }
 
 /* The compile cache: one file per profile, named by a hash of its text and holding the whole text, so
  * that a hit is an exact match and never trusts the hash.  Compiling a Docker-sized profile with
  * libseccomp takes about 20 ms here; reading the file, well under one. */
-#define CACHE_MAGIC "hull-seccomp-1\n"
+#define CACHE_MAGIC "hull-seccomp-2\n"
 
 struct cache_header {
 	char magic[16];
@@ -427,6 +534,11 @@ int seccomp_filter_build(json_object *seccomp, const char *cache_dir, struct sec
 		return hull_error_invalid(
 		    err, "linux.seccomp.listenerPath: SCMP_ACT_NOTIFY needs an absolute listenerPath");
 	}
+	/* No rule notifies, so there is no listener to hand over: the container runs as runc runs it, and the
+	 * agent at listenerPath is never connected to (it would otherwise wait for a descriptor forever). */
+	if (!f->notify && f->listener_path && *f->listener_path)
+		hull_log_warning("linux.seccomp.listenerPath `%s` not used: no rule has SCMP_ACT_NOTIFY",
+				 f->listener_path);
 	if (!f->notify)
 		f->listener_path = NULL;
 	*out = f;

@@ -14,18 +14,20 @@ static int parse_namespaces(json_object *lnx, struct oci_linux *l, struct hull_e
 {
 	json_object *array = NULL;
 	int ret = json_field_array(lnx, "linux", "namespaces", &array, err);
+	size_t n;
 
 	if (ret < 0 || array == NULL)
 		return ret;
-	l->n_namespaces = json_object_array_length(array);
-	l->namespaces = calloc(l->n_namespaces + 1, sizeof(*l->namespaces));
+	n = json_object_array_length(array);
+	l->namespaces = calloc(n + 1, sizeof(*l->namespaces));
 	if (l->namespaces == NULL)
 		return hull_error_set(err, ENOMEM, "linux.namespaces");
-	for (size_t i = 0; i < l->n_namespaces; i++) {
-		struct oci_namespace *ns = &l->namespaces[i];
+	for (size_t i = 0; i < n; i++) {
+		struct oci_namespace *ns = &l->namespaces[l->n_namespaces];
 		const char *type = NULL;
 		json_object *obj;
 		char where[48];
+		bool repeated = false;
 
 		snprintf(where, sizeof(where), "linux.namespaces[%zu]", i);
 		if ((ret = oci_array_object(array, i, "linux.namespaces", &obj, err)) < 0 ||
@@ -41,10 +43,6 @@ static int parse_namespaces(json_object *lnx, struct oci_linux *l, struct hull_e
 			    "%s.type: unknown namespace `%s` (known: pid, network, mount, ipc, uts, "
 			    "user, cgroup, time)",
 			    where, type);
-		for (size_t j = 0; j < i; j++)
-			if (l->namespaces[j].type == ns->type)
-				return hull_error_invalid(err, "%s.type: namespace `%s` is listed twice",
-							  where, type);
 		if (ns->path && *ns->path == '\0')
 			ns->path = NULL;
 		if (ns->path) {
@@ -53,6 +51,24 @@ static int parse_namespaces(json_object *lnx, struct oci_linux *l, struct hull_e
 			if (oci_require_absolute(path_where, ns->path, err) < 0)
 				return -EINVAL;
 		}
+		/* The same entry twice says nothing new (engines that merge configs write that, and runc
+		 * takes it); the same type with another path is a contradiction. */
+		for (size_t j = 0; j < l->n_namespaces; j++) {
+			const struct oci_namespace *o = &l->namespaces[j];
+			if (o->type != ns->type)
+				continue;
+			if ((o->path == NULL && ns->path == NULL) ||
+			    (o->path && ns->path && strcmp(o->path, ns->path) == 0)) {
+				repeated = true;
+				break;
+			}
+			return hull_error_invalid(err, "%s.type: namespace `%s` is listed twice", where,
+						  type);
+		}
+		if (repeated)
+			memset(ns, 0, sizeof(*ns));
+		else
+			l->n_namespaces++;
 	}
 	return 0;
 }
@@ -121,6 +137,10 @@ static int parse_devices(json_object *lnx, struct oci_linux *l, struct hull_erro
 		snprintf(path_where, sizeof(path_where), "%s.path", where);
 		if (oci_require_absolute(path_where, d->path, err) < 0)
 			return -EINVAL;
+		if (d->path[strlen(d->path) - 1] == '/')
+			return hull_error_invalid(err,
+						  "%s `%s`: a device path must name a file, not end in `/`",
+						  path_where, d->path);
 		if (type == NULL || strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
 			return hull_error_invalid(err, "%s.type: expected one of c, b, u, p, got `%s`", where,
 						  type ? type : "");
@@ -235,8 +255,24 @@ static int sysctl_namespace(const char *key)
 	return 0;
 }
 
+/* kernel.hostname and kernel.domainname write what `hostname` and `domainname` set: two values for one
+ * name are a contradiction, refused as runc refuses it. */
+static int check_uts_sysctl(const struct oci_spec *spec, const char *key, const char *value,
+			    struct hull_error **err)
+{
+	bool host = strstr(key, "hostname") != NULL;
+	const char *field = host ? spec->hostname : spec->domainname;
+
+	if (field && *field && strcmp(field, value) != 0)
+		return hull_error_invalid(err, "linux.sysctl.%s `%s` conflicts with %s `%s`", key, value,
+					  host ? "hostname" : "domainname", field);
+	return 0;
+}
+
 static int check_sysctl(const struct oci_spec *spec, struct hull_error **err)
 {
+	int ret;
+
 	static const struct {
 		int type;
 		const char *name;
@@ -246,6 +282,9 @@ static int check_sysctl(const struct oci_spec *spec, struct hull_error **err)
 		const char *key = spec->linux_.sysctl[i].key;
 		int type = sysctl_namespace(key);
 
+		if (type == CLONE_NEWUTS &&
+		    (ret = check_uts_sysctl(spec, key, spec->linux_.sysctl[i].value, err)) < 0)
+			return ret;
 		if (type == 0)
 			return hull_error_invalid(
 			    err,
@@ -275,8 +314,11 @@ static int check_consistency(const struct oci_spec *spec, struct hull_error **er
 	    (!l->n_uid_mappings || !l->n_gid_mappings))
 		return hull_error_invalid(
 		    err, "linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
-	if ((spec->hostname && *spec->hostname) && (uts == NULL || uts->path))
-		return hull_error_invalid(err, "hostname: setting it needs a new uts namespace");
+	/* As runc: a uts namespace joined by path may be given a name too (it is the container's). */
+	if ((spec->hostname && *spec->hostname) && uts == NULL)
+		return hull_error_invalid(err, "hostname: setting it needs a uts namespace");
+	if ((spec->domainname && *spec->domainname) && uts == NULL)
+		return hull_error_invalid(err, "domainname: setting it needs a uts namespace");
 	if (check_sysctl(spec, err) < 0)
 		return -EINVAL;
 	if (l->n_time_offsets && !oci_spec_namespace(spec, CLONE_NEWTIME))

@@ -75,6 +75,32 @@ static bool has_mount_at(const struct oci_spec *spec, const char *dest, bool *is
 	return false;
 }
 
+static bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* A read-only mount that other mounts or the device nodes go beneath (a read-only /dev with /dev/pts and
+ * /dev/shm in it) is made writable first and read-only after them, or creating their mount points would
+ * fail. */
+static bool needs_later_writes(const struct oci_spec *spec, size_t index)
+{
+	const char *dest = spec->mounts[index].destination;
+
+	if (strcmp(dest, "/dev") == 0 || strcmp(dest, "/dev/") == 0)
+		return true;
+	for (size_t j = index + 1; j < spec->n_mounts; j++)
+		if (path_is_under(spec->mounts[j].destination, dest))
+			return true;
+	return false;
+}
+
 static int set_names(const struct oci_spec *spec, struct hull_error **err)
 {
 	if (spec->hostname && *spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -103,9 +129,16 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 	    .new_net_ns = (l->new_flags & CLONE_NEWNET) != 0,
 	    .new_cgroup_ns = (l->new_flags & CLONE_NEWCGROUP) != 0,
 	};
-	for (size_t i = 0; i < spec->n_mounts; i++)
-		if ((ret = mount_apply(&mctx, &spec->mounts[i], err)) < 0)
+	cleanup_free bool *deferred = calloc(spec->n_mounts + 1, sizeof(bool));
+
+	if (deferred == NULL)
+		return hull_error_set(err, ENOMEM, "mounts");
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		ret = mount_apply(&mctx, &spec->mounts[i], needs_later_writes(spec, i), err);
+		if (ret < 0)
 			return ret;
+		deferred[i] = ret == 1;
+	}
 	/* A /dev bind-mounted from the host already has its nodes; anything else gets runc's set. */
 	if (!has_mount_at(spec, "/dev", &dev_is_bind) || !dev_is_bind) {
 		if ((ret = devices_create(root_fd, spec, mctx.new_user_ns, err)) < 0)
@@ -121,6 +154,9 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 			return hull_error_wrap(err, "process.cwd");
 		close(cwd_fd);
 	}
+	for (size_t i = spec->n_mounts; i-- > 0;)
+		if (deferred[i] && (ret = mount_seal_readonly(&mctx, &spec->mounts[i], err)) < 0)
+			return ret;
 	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
 		return ret;

@@ -45,6 +45,9 @@ struct exec_job {
 	size_t n_joins;
 	char *state_json;
 	int sync_fd; /* the process side */
+	/* Paused and --ignore-paused: a process entering the frozen cgroup would freeze before it could
+	 * execute its program, so the runtime moves it in once it has (it is then frozen, as asked). */
+	bool enter_cgroups_late;
 };
 
 __attribute__((noreturn)) static void child_fail(int sync_fd, struct hull_error *err)
@@ -106,8 +109,11 @@ __attribute__((noreturn)) static void run_process(struct exec_job *j)
 	 * the runtime's binary until then (CVE-2019-5736). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	process_launch_reset_signals();
-	if (p->terminal && setsid() < 0) {
-		hull_error_errno(&err, "create session");
+	/* As runc: a terminal makes the process a session leader; without one it still leads a process
+	 * group of its own, so that a signal to the group (a shell's job control, `kill -- -PID`) reaches
+	 * what it started and nothing of the container's other processes. */
+	if (p->terminal ? setsid() < 0 : setpgid(0, 0) < 0) {
+		hull_error_errno(&err, p->terminal ? "create session" : "create process group");
 		child_fail(j->sync_fd, err);
 	}
 	if (process_launch_terminal(p, &j->console_fd, &err) < 0 || check_cwd(p->cwd, &err) < 0 ||
@@ -127,7 +133,8 @@ __attribute__((noreturn)) static void run_intermediate(struct exec_job *j)
 	pid_t pid;
 
 	if (close_other_fds(j, &err) < 0 ||
-	    (j->state.cgroups.n_dirs && cgroup_enter(&j->state.cgroups, getpid(), &err) < 0) ||
+	    (j->state.cgroups.n_dirs && !j->enter_cgroups_late &&
+	     cgroup_enter(&j->state.cgroups, getpid(), &err) < 0) ||
 	    namespaces_join(j->joins, j->n_joins, &err) < 0)
 		child_fail(j->sync_fd, err);
 	for (size_t i = 0; i < j->n_joins; i++)
@@ -195,9 +202,13 @@ static int prepare(const struct runtime_context *rt, struct exec_job *j, struct 
 	if (ret < 0)
 		return ret;
 	state_refresh(&j->state);
-	if (j->state.status == STATUS_PAUSED)
-		return hull_error_fail(err, EBUSY, "container `%s` is paused: resume it first", o->id);
-	if (j->state.status != STATUS_RUNNING && j->state.status != STATUS_CREATED)
+	/* A process joining a frozen cgroup is frozen at once: `exec` would wait for it forever. */
+	if (j->state.status == STATUS_PAUSED && !o->ignore_paused)
+		return hull_error_fail(
+		    err, EBUSY, "container `%s` is paused: resume it first (or --ignore-paused)", o->id);
+	j->enter_cgroups_late = j->state.status == STATUS_PAUSED;
+	if (j->state.status != STATUS_RUNNING && j->state.status != STATUS_CREATED &&
+	    j->state.status != STATUS_PAUSED)
 		return hull_error_fail(err, EINVAL, "container `%s` is %s, not running", o->id,
 				       state_status_name(j->state.status));
 	char cache[PATH_MAX];
@@ -261,10 +272,21 @@ int runtime_exec(const struct runtime_context *rt, const struct exec_options *o,
 	j.sync_fd = -1;
 	if ((ret = await_process(runtime_end, intermediate, pid, err)) < 0)
 		goto out;
+	if (j.enter_cgroups_late && (ret = cgroup_enter(&j.state.cgroups, *pid, err)) < 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+		*pid = -1;
+		goto out;
+	}
 	if (o->pid_file) {
 		char text[32];
 		snprintf(text, sizeof(text), "%d", *pid);
 		if ((ret = fs_write_file_atomic(AT_FDCWD, o->pid_file, text, strlen(text), 0644, err)) < 0) {
+			/* An engine that cannot learn the pid cannot manage the process: it must not run on
+			 * unaccounted.  It is still our child, so its pid is safe to signal. */
+			kill(*pid, SIGKILL);
+			waitpid(*pid, NULL, 0);
+			*pid = -1;
 			hull_error_wrap(err, "write --pid-file");
 			goto out;
 		}

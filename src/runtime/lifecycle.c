@@ -166,8 +166,9 @@ int runtime_kill(const struct runtime_context *rt, const char *id, int signo, bo
 		ret = cgroup_kill_all(&state.cgroups, signo, err);
 	} else if (state.status == STATUS_STOPPED) {
 		ret = hull_error_fail(err, ESRCH, "container `%s` is not running", id);
-	} else if (kill(state.pid, signo) < 0) {
-		ret = hull_error_errno(err, "signal process %d", state.pid);
+	} else if ((ret = process_signal(state.pid, state.start_time, signo)) < 0) {
+		ret = ret == -ESRCH ? hull_error_fail(err, ESRCH, "container `%s` is not running", id)
+				    : hull_error_set(err, -ret, "signal process %d", state.pid);
 	}
 	/* A frozen process only acts on SIGKILL once thawed (v1 freezer); resume does not happen by
 	 * itself, so a killed paused container is thawed here, as runc does. */
@@ -183,7 +184,7 @@ static int stop_processes(struct container_state *state, struct hull_error **err
 	if (state->cgroups.n_dirs && (state->shares_host_pid_ns || state->status != STATUS_STOPPED))
 		cgroup_kill_all(&state->cgroups, SIGKILL, NULL);
 	if (state->status != STATUS_STOPPED)
-		kill(state->pid, SIGKILL);
+		process_signal(state->pid, state->start_time, SIGKILL);
 	if (state->status == STATUS_PAUSED)
 		cgroup_freeze(&state->cgroups, false, NULL);
 	for (int i = 0; i < 500 && process_is_alive(state->pid, state->start_time); i++)

@@ -13,6 +13,7 @@
 #include "linux/process_setup.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/passwd.h"
 #include "util/socket.h"
 
 void process_launch_reset_signals(void)
@@ -39,6 +40,13 @@ int process_launch_terminal(const struct oci_process *p, int *console_fd, struct
 	ret = terminal_open(&master, &peer, p->console_height, p->console_width, err);
 	if (ret < 0)
 		return ret;
+	/* The pty is the process's own terminal: as with runc, it belongs to the process user, who could
+	 * otherwise not change its modes or, with a restrictive devpts mode, even reopen /dev/tty. */
+	if (fchown(peer, p->user.uid, p->user.gid) < 0) {
+		ret = hull_error_errno(err, "give the pty to %u:%u", p->user.uid, p->user.gid);
+		close(peer);
+		return ret;
+	}
 	ret = socket_send_fd(*console_fd, master, err);
 	if (ret < 0) {
 		close(peer);
@@ -103,11 +111,34 @@ static bool setgroups_allowed(bool user_ns)
 	return strncmp(buf, "deny", 4) != 0;
 }
 
+static bool env_has(const struct oci_process *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < p->n_env; i++)
+		if (strncmp(p->env[i], name, n) == 0 && p->env[i][n] == '=')
+			return true;
+	return false;
+}
+
 int process_launch_exec(struct process_launch *pl, struct hull_error **err)
 {
 	const struct oci_process *p = pl->process;
+	const char *env[8] = {NULL};
+	char home[4096 + 5];
+	size_t n = 0;
 	int ret;
 
+	/* As runc: without HOME in the config, the process user's home from the root's /etc/passwd (read as
+	 * the runtime, before the user switch; this process's root is the container's by now), else "/". */
+	for (; pl->extra_env && pl->extra_env[n] && n < 6; n++)
+		env[n] = pl->extra_env[n];
+	if (!env_has(p, "HOME")) {
+		memcpy(home, "HOME=", 5);
+		passwd_home("/etc/passwd", p->user.uid, home + 5, sizeof(home) - 5);
+		env[n++] = home;
+	}
+	pl->extra_env = env;
 	if ((ret = lsm_set_exec_labels(p->apparmor_profile, p->selinux_label, err)) < 0)
 		return ret;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the capabilities are

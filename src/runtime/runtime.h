@@ -75,6 +75,7 @@ struct exec_options {
 	bool no_new_privs;
 	const char *apparmor;
 	const char *process_label;
+	bool ignore_paused; /* exec into a paused container (the process starts frozen) */
 };
 
 /* Starts the process and returns its pid once it has executed its program (or the reason it could not).

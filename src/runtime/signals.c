@@ -43,8 +43,9 @@ int signal_parse(const char *text, int *signo, struct hull_error **err)
 	if (text == NULL || *text == '\0')
 		return hull_error_invalid(err, "invalid signal: empty");
 	if (parse_number(text, &n) == 0) {
-		if (n < 1 || n > SIGRTMAX)
-			return hull_error_invalid(err, "invalid signal `%s`: out of range 1-%d", text,
+		/* 0 is no signal: as kill(2) and runc, a check that the container lives. */
+		if (n > SIGRTMAX)
+			return hull_error_invalid(err, "invalid signal `%s`: out of range 0-%d", text,
 						  SIGRTMAX);
 		*signo = n;
 		return 0;

@@ -62,6 +62,41 @@ bool process_is_alive(pid_t pid, uint64_t start_time)
 	return start_time == 0 || ticks == start_time;
 }
 
+int process_pidfd_open(pid_t pid, uint64_t start_time)
+{
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return -errno;
+	/* The check comes after the open: the descriptor pins the process it was opened for, so if that one
+	 * is the process with this start time now, the descriptor can never name another later. */
+	if (!process_is_alive(pid, start_time)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+int process_signal(pid_t pid, uint64_t start_time, int signo)
+{
+	cleanup_close int fd = process_pidfd_open(pid, start_time);
+
+	if (fd == -ENOSYS) {
+		/* Linux before 5.3: a window remains between the check and the kill. */
+		if (!process_is_alive(pid, start_time))
+			return -ESRCH;
+		return kill(pid, signo) < 0 ? -errno : 0;
+	}
+	if (fd < 0)
+		return fd;
+	if (syscall(SYS_pidfd_send_signal, fd, signo, NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 int process_wait(pid_t pid, int timeout_ms, int *status)
 {
 	struct timespec start, now;

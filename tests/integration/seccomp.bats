@@ -191,3 +191,51 @@ seccomp_rule() {
 	run hr run --bundle "$BUNDLE" c1
 	[[ "$output" == *"No space left on device"* ]]
 }
+
+# probe_syscalls NR...: runs the static syscall prober inside the container under the bundle's filter.
+probe_syscalls() {
+	cc -static -O2 -o "$BUNDLE/rootfs/probe" "$BATS_TEST_DIRNAME/../helpers/syscall-probe.c"
+	args /probe "$@"
+	run hr run --bundle "$BUNDLE" c1
+}
+
+@test "a syscall the profile cannot know answers ENOSYS, a known one the profile's default" {
+	# Profile names getpid (39) and openat2 (437); 500 is above every name, 400 is unassigned on
+	# x86_64, 169 (reboot) is a syscall the profile left to its default.
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+		{"names": ["getpid", "openat2", "write", "exit_group", "execve", "brk", "arch_prctl",
+		 "set_tid_address", "set_robust_list", "rseq", "prlimit64", "mprotect", "readlinkat",
+		 "newfstatat", "fstat", "getrandom", "mmap", "munmap", "ioctl", "uname", "exit"], "action": "SCMP_ACT_ALLOW"}]}'
+	probe_syscalls 500 400 169 39
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"500 ENOSYS"* ]]
+	[[ "$output" == *"400 ENOSYS"* ]]
+	[[ "$output" == *"169 EPERM"* ]]
+	[[ "$output" == *"39 ok"* ]]
+}
+
+@test "an allowing or erring default with an explicit rule keeps the profile's word" {
+	# Under an allowing default nothing changes: an unknown number reaches the kernel (ENOSYS from it).
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["reboot"], "action": "SCMP_ACT_ERRNO"}]}'
+	probe_syscalls 169 500
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"169 EPERM"* ]]
+	[[ "$output" == *"500 ENOSYS"* ]]
+	# The default profile from spec: clone3 is ENOSYS by its own rule, new numbers by the runtime.
+	(cd "$BUNDLE" && rm config.json && "$HULL_RUNTIME" spec)
+	cfg '.root.readonly = false | .process.terminal = false | .linux.cgroupsPath = "'"$CGPARENT"'/c"'
+	probe_syscalls 435 500 39
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"435 ENOSYS"* ]]
+	[[ "$output" == *"500 ENOSYS"* ]]
+	[[ "$output" == *"39 ok"* ]]
+}
+
+@test "a listenerPath without any notify rule is reported and the container runs" {
+	cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/nonexistent/agent.sock", "syscalls": [{"names": ["reboot"], "action": "SCMP_ACT_ERRNO"}]}'
+	args echo ran
+	run hr run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"listenerPath"*"not used"* ]]
+	[[ "$output" == *"ran"* ]]
+}

@@ -33,7 +33,7 @@ static void minimal_config_parses(void **state)
 	struct oci_spec *spec = NULL;
 
 	if (parse_with("\"hostname\":\"h\"",
-		       "\"maskedPaths\":[\"/proc/kcore\"],\"sysctl\":{\"kernel.hostname\":\"x\"}", &spec,
+		       "\"maskedPaths\":[\"/proc/kcore\"],\"sysctl\":{\"kernel.hostname\":\"h\"}", &spec,
 		       &err) < 0)
 		fail_msg("%s", err->message);
 	assert_string_equal(spec->root_path, "rootfs");
@@ -57,7 +57,9 @@ static void bad_configs_are_refused_with_their_location(void **state)
 	    {"\"hooks\":{\"prestart\":[{\"path\":\"x\"}]}", "", "hooks.prestart[0].path"},
 	    {"\"hooks\":{\"prestart\":[{\"path\":\"/x\",\"timeout\":0}]}", "", "timeout"},
 	    {"", "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"bogus\"}]", "bogus"},
-	    {"", "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]", "pid"},
+	    {"", "\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"}]", "pid"},
+	    {"\"hostname\":\"a\"", "\"sysctl\":{\"kernel.hostname\":\"b\"}", "conflicts with hostname"},
+	    {"", "\"devices\":[{\"path\":\"/dev/x/\",\"type\":\"c\",\"major\":1,\"minor\":3}]", "not end in"},
 	    {"", "\"namespaces\":[{\"type\":\"network\",\"path\":\"run/netns/x\"}]", "namespaces[0].path"},
 	    {"", "\"maskedPaths\":[\"proc/kcore\"]", "maskedPaths[0]"},
 	    {"", "\"devices\":[{\"path\":\"/dev/x\",\"type\":\"q\"}]", "devices[0]"},

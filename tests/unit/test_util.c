@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/fs.h"
 
 #include "util/id.h"
 #include "util/json.h"
+#include "util/passwd.h"
 
 static void error_chain_reads_outside_in(void **state)
 {
@@ -111,6 +113,58 @@ static void mkdir_parents_creates_only_what_is_missing(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static void passwd_lines_of_any_shape(void **state)
+{
+	struct passwd_line line;
+	char big[3000];
+	const char *text;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	/* A line too long to hold is skipped whole, never cut into a false match. */
+	char *doc = NULL;
+	assert_true(asprintf(&doc, "%s:x:7:7::/long:\nshort::7\nweb:x:1000:100:Web:/srv/web:/bin/sh", big) >
+		    0);
+	assert_true(passwd_find(doc, 2, "7", &line));
+	assert_string_equal(line.field[0], "short");
+	assert_string_equal(line.field[1], "");
+	assert_null(line.field[3]);
+	assert_true(passwd_find(doc, 0, "web", &line));
+	assert_string_equal(line.field[5], "/srv/web");
+	assert_false(passwd_find(doc, 0, "nobody", &line));
+	assert_false(passwd_find(doc, 9, "web", &line));
+	free(doc);
+	text = "::::::::::\n\n:\nroot";
+	assert_true(passwd_find(text, 0, "root", &line));
+	assert_null(line.field[1]);
+	assert_false(passwd_find("", 0, "", &line));
+}
+
+static void passwd_home_refuses_what_is_not_a_small_file(void **state)
+{
+	char dir[] = "/tmp/hull-unit-XXXXXX", path[64], home[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	FILE *f = fopen(path, "w");
+	fputs("root:x:0:0:root:/root:/bin/sh\nu:x:5:5::relative:/bin/sh\n", f);
+	fclose(f);
+	passwd_home(path, 0, home, sizeof(home));
+	assert_string_equal(home, "/root");
+	passwd_home(path, 5, home, sizeof(home)); /* not absolute: "/" */
+	assert_string_equal(home, "/");
+	passwd_home(path, 99, home, sizeof(home));
+	assert_string_equal(home, "/");
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0); /* must not block */
+	passwd_home(path, 0, home, sizeof(home));
+	assert_string_equal(home, "/");
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +173,8 @@ int main(void)
 	    cmocka_unit_test(ids_like_runc),
 	    cmocka_unit_test(json_fields_are_typed),
 	    cmocka_unit_test(mkdir_parents_creates_only_what_is_missing),
+	    cmocka_unit_test(passwd_lines_of_any_shape),
+	    cmocka_unit_test(passwd_home_refuses_what_is_not_a_small_file),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

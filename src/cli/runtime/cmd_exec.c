@@ -12,7 +12,18 @@
 #include "util/cleanup.h"
 #include "util/socket.h"
 
-enum { OPT_CONSOLE = 300, OPT_PID_FILE, OPT_PRESERVE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL };
+enum {
+	OPT_CONSOLE = 300,
+	OPT_PID_FILE,
+	OPT_PRESERVE,
+	OPT_CWD,
+	OPT_NNP,
+	OPT_APPARMOR,
+	OPT_LABEL,
+	OPT_IGNORE_PAUSED
+};
+
+#define EXEC_FAILED 255
 
 /* Appends to a list that lives as long as the command. */
 static int push(const char ***list, size_t *n, const char *value)
@@ -43,6 +54,7 @@ static int parse_exec(int argc, char **argv, struct exec_options *o)
 	    {"no-new-privs", no_argument, NULL, OPT_NNP},
 	    {"apparmor", required_argument, NULL, OPT_APPARMOR},
 	    {"process-label", required_argument, NULL, OPT_LABEL},
+	    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, status = 0;
@@ -93,6 +105,9 @@ static int parse_exec(int argc, char **argv, struct exec_options *o)
 		case OPT_LABEL:
 			o->process_label = optarg;
 			break;
+		case OPT_IGNORE_PAUSED:
+			o->ignore_paused = true;
+			break;
 		default:
 			status = cli_usage_error("exec", "unknown option `%s`", argv[optind - 1]);
 		}
@@ -132,15 +147,17 @@ static int run_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (status == 0 && !o.detach && foreground_block_signals(NULL, &err) < 0)
 		status = cli_fail(&err);
+	/* As runc: a process that could not be started exits 255, which engines tell apart from any exit
+	 * status of the program itself (podman maps it to "exec failed", 126/127 stay the program's). */
 	if (status == 0 && runtime_exec(&cli->rt, &o, theirs, &pid, &err) < 0)
-		status = cli_fail(&err);
+		status = cli_fail(&err) ? EXEC_FAILED : 0;
 	if (status == 0 && !o.detach) {
 		char probe;
 		if (ours >= 0 && recv(ours, &probe, 1, MSG_PEEK | MSG_DONTWAIT) > 0 &&
 		    socket_recv_fd(ours, &master, &err) < 0)
-			status = cli_fail(&err);
+			status = cli_fail(&err) ? EXEC_FAILED : 0;
 		else if (foreground_wait(pid, master, &exit_code, &err) < 0)
-			status = cli_fail(&err);
+			status = cli_fail(&err) ? EXEC_FAILED : 0;
 		else
 			status = exit_code;
 	}
@@ -166,9 +183,10 @@ const struct cli_command cmd_exec = {
     "  -c, --cap CAP             add a capability (repeatable)\n"
     "  -g, --additional-gids G   add a supplementary group (repeatable)\n"
     "      --no-new-privs        set no_new_privs\n"
-    "      --apparmor PROFILE    AppArmor profile; --process-label LABEL: SELinux label\n\n"
+    "      --apparmor PROFILE    AppArmor profile; --process-label LABEL: SELinux label\n"
+    "      --ignore-paused       exec even into a paused container (the process starts frozen)\n\n"
     "The process joins the container's namespaces, cgroups, seccomp filter and labels and takes its\n"
     "environment, user and capabilities unless told otherwise.  Without -d the exit status is the\n"
-    "process's.\n\n"
+    "process's; a process that could not be started gives 255.\n\n"
     "Example:\n  hull-runtime exec -t web sh\n",
     .starts_processes = true};
