@@ -9,7 +9,6 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
-#include "util/log.h"
 
 static bool apparmor_enabled(void)
 {
@@ -24,30 +23,38 @@ static bool selinux_enabled(void)
 	return access("/sys/fs/selinux/enforce", F_OK) == 0;
 }
 
+int lsm_check_available(const char *apparmor_profile, const char *selinux_label, struct hull_error **err)
+{
+	if (apparmor_profile && *apparmor_profile && !apparmor_enabled())
+		return hull_error_fail(err, ENOTSUP,
+				       "process.apparmorProfile `%s`: AppArmor is not enabled on this host "
+				       "(refused rather than run unconfined)",
+				       apparmor_profile);
+	if (selinux_label && *selinux_label && !selinux_enabled())
+		return hull_error_fail(err, ENOTSUP,
+				       "process.selinuxLabel `%s`: SELinux is not enabled on this host "
+				       "(refused rather than run unconfined)",
+				       selinux_label);
+	return 0;
+}
+
 int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label, struct hull_error **err)
 {
+	int ret = lsm_check_available(apparmor_profile, selinux_label, err);
+
+	if (ret < 0)
+		return ret;
 	if (apparmor_profile && *apparmor_profile) {
-		if (!apparmor_enabled()) {
-			hull_log_debug("AppArmor is not enabled on this host: profile `%s` not applied",
-				       apparmor_profile);
-		} else {
-			char text[512];
-			int len = snprintf(text, sizeof(text), "exec %s", apparmor_profile);
-			/* The per-module file (Linux 5.8) first; the shared one when it is missing. */
-			if (fs_write_file(AT_FDCWD, "/proc/thread-self/attr/apparmor/exec", text, len, NULL) <
-				0 &&
-			    fs_write_file(AT_FDCWD, "/proc/thread-self/attr/exec", text, len, err) < 0)
-				return hull_error_wrap(err, "AppArmor profile `%s`", apparmor_profile);
-		}
+		char text[512];
+		int len = snprintf(text, sizeof(text), "exec %s", apparmor_profile);
+		/* The per-module file (Linux 5.8) first; the shared one when it is missing. */
+		if (fs_write_file(AT_FDCWD, "/proc/thread-self/attr/apparmor/exec", text, len, NULL) < 0 &&
+		    fs_write_file(AT_FDCWD, "/proc/thread-self/attr/exec", text, len, err) < 0)
+			return hull_error_wrap(err, "AppArmor profile `%s`", apparmor_profile);
 	}
-	if (selinux_label && *selinux_label) {
-		if (!selinux_enabled()) {
-			hull_log_debug("SELinux is not enabled on this host: label `%s` not applied",
-				       selinux_label);
-		} else if (fs_write_file(AT_FDCWD, "/proc/thread-self/attr/exec", selinux_label,
-					 strlen(selinux_label), err) < 0) {
-			return hull_error_wrap(err, "SELinux label `%s`", selinux_label);
-		}
-	}
+	if (selinux_label && *selinux_label &&
+	    fs_write_file(AT_FDCWD, "/proc/thread-self/attr/exec", selinux_label, strlen(selinux_label),
+			  err) < 0)
+		return hull_error_wrap(err, "SELinux label `%s`", selinux_label);
 	return 0;
 }

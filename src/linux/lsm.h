@@ -4,9 +4,12 @@
 
 #include "util/error.h"
 
-/* Sets what the process becomes at its next execve.  A host without the module ignores the setting with a
- * debug message (as runc does for AppArmor when it is disabled); a host with it refuses an unknown
- * profile or label with the kernel's error. */
+/* Refuses a profile or label for a security module this host does not run: a container asked to be
+ * confined must not run unconfined (fail closed), and the refusal comes before anything exists. */
+int lsm_check_available(const char *apparmor_profile, const char *selinux_label, struct hull_error **err);
+
+/* Sets what the process becomes at its next execve (after lsm_check_available); the module refuses an
+ * unknown profile or label with the kernel's error. */
 int lsm_set_exec_labels(const char *apparmor_profile, const char *selinux_label, struct hull_error **err);
 
 #endif

@@ -27,6 +27,7 @@
 #include "linux/cgroup_resources.h"
 #include "linux/cgroup_systemd.h"
 #include "oci/names.h"
+#include "linux/lsm.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -159,6 +160,8 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return hull_error_invalid(err, "process.terminal is true: --console-socket is required");
 	if (o->preserve_fds < 0 || o->preserve_fds > 10000)
 		return hull_error_invalid(err, "--preserve-fds: %d is out of range", o->preserve_fds);
+	if (lsm_check_available(j->spec->process->apparmor_profile, j->spec->process->selinux_label, err) < 0)
+		return -1;
 	return capabilities_resolve(j->spec->process, &j->launch.caps, err);
 }
 
@@ -210,7 +213,11 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 	} else if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0) {
 		return ret;
 	}
+	/* Hooks see the status runc gives them: `created` for prestart, createRuntime, createContainer and
+	 * startContainer, although the container is still being created while the first three run. */
+	j->state.status = STATUS_CREATED;
 	state_json = state_json_text(&j->state);
+	j->state.status = STATUS_CREATING;
 	if (state_json == NULL)
 		return hull_error_set(err, ENOMEM, "state");
 	if ((ret = sync_send(j->runtime_sync_fd, SYNC_CONTINUE, j->pid, state_json, err)) < 0)

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/process_setup.h"
 #include "runtime/exec_process.h"
@@ -214,6 +215,8 @@ static int prepare(const struct runtime_context *rt, struct exec_job *j, struct 
 	char cache[PATH_MAX];
 	snprintf(cache, sizeof(cache), "%s/" RUNTIME_SECCOMP_CACHE, rt->state_root);
 	if ((ret = exec_process_spec(config, len, o, &j->spec, err)) < 0 ||
+	    (ret = lsm_check_available(j->spec->process->apparmor_profile, j->spec->process->selinux_label,
+				       err)) < 0 ||
 	    (ret = capabilities_resolve(j->spec->process, &j->caps, err)) < 0 ||
 	    (ret = seccomp_filter_build(j->spec->linux_.seccomp, cache, &j->seccomp, err)) < 0)
 		return ret;

@@ -17,7 +17,6 @@ static int run_one(const struct oci_hook *hook, const char *kind, const char *st
 		   struct hull_error **err)
 {
 	const char *default_args[] = {hook->path, NULL};
-	const char *empty_env[] = {NULL};
 	int pipefd[2];
 	pid_t pid;
 	int status = 0, ret;
@@ -37,8 +36,10 @@ static int run_one(const struct oci_hook *hook, const char *kind, const char *st
 		if (dup2(pipefd[0], STDIN_FILENO) < 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		/* A hook without `env` inherits the runtime's environment, as runc runs it (hooks such as
+		 * nvidia-container-runtime-hook find their helpers through PATH). */
 		execve(hook->path, (char *const *)(hook->args ? hook->args : default_args),
-		       (char *const *)(hook->env ? hook->env : empty_env));
+		       hook->env ? (char *const *)hook->env : environ);
 		fprintf(stderr, "%s hook `%s`: %s\n", kind, hook->path, strerror(errno));
 		_exit(127);
 	}
@@ -72,6 +73,17 @@ static int run_one(const struct oci_hook *hook, const char *kind, const char *st
 				      WTERMSIG(status));
 	return hull_error_set(err, 0, "%s hook `%s` exited with status %d", kind, hook->path,
 			      WEXITSTATUS(status));
+}
+
+void hooks_run_warn(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
+		    const char *id)
+{
+	for (size_t i = 0; i < spec->n_hooks[kind]; i++) {
+		cleanup_error struct hull_error *err = NULL;
+		hull_log_debug("running %s hook %s", oci_hook_kind_name(kind), spec->hooks[kind][i].path);
+		if (run_one(&spec->hooks[kind][i], oci_hook_kind_name(kind), state_json, &err) < 0)
+			hull_log_warning("container `%s`: %s", id, err->message);
+	}
 }
 
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,

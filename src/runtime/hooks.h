@@ -10,4 +10,9 @@
 int hooks_run(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
 	      struct hull_error **err);
 
+/* Runs every hook of one kind; each failure is a warning naming the container and the rest still run, as
+ * the runtime spec asks for poststart and poststop. */
+void hooks_run_warn(const struct oci_spec *spec, enum oci_hook_kind kind, const char *state_json,
+		    const char *id);
+
 #endif

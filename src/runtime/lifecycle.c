@@ -42,9 +42,8 @@ void runtime_run_hooks_warn(const struct state_dir *dir, const struct container_
 	}
 	if (spec->n_hooks[kind]) {
 		doc = state_to_oci_json(state);
-		if (hooks_run(spec, kind, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN), &err) <
-		    0)
-			hull_log_warning("container `%s`: %s", state->id, err->message);
+		hooks_run_warn(spec, kind, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+			       state->id);
 		json_object_put(doc);
 	}
 	oci_spec_free(spec);

@@ -312,3 +312,20 @@ int state_list_ids(const char *root, char ***ids, struct hull_error **err)
 	*ids = list;
 	return 0;
 }
+
+json_object *state_to_runc_json(const struct container_state *s)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ociVersion", json_object_new_string(OCI_VERSION));
+	json_object_object_add(o, "id", json_object_new_string(s->id));
+	json_object_object_add(o, "pid", json_object_new_int(s->status == STATUS_STOPPED ? 0 : s->pid));
+	json_object_object_add(o, "status", json_object_new_string(state_status_name(s->status)));
+	json_object_object_add(o, "bundle", json_object_new_string(s->bundle ? s->bundle : ""));
+	json_object_object_add(o, "rootfs", json_object_new_string(s->rootfs ? s->rootfs : ""));
+	json_object_object_add(o, "created", json_object_new_string(s->created ? s->created : ""));
+	if (s->annotations && json_object_object_length(s->annotations) > 0)
+		json_object_object_add(o, "annotations", json_object_get(s->annotations));
+	json_object_object_add(o, "owner", json_object_new_string(s->owner ? s->owner : ""));
+	return o;
+}

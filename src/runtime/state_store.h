@@ -66,6 +66,10 @@ void state_refresh(struct container_state *state);
 const char *state_status_name(enum container_status status);
 
 /* The OCI state document (ociVersion, id, status, pid, bundle, annotations). */
+/* What `state` and `list --format json` print: runc's fields in runc's order (ociVersion, id, pid, status,
+ * bundle, rootfs, created, annotations when there are any, owner), which some callers compare as text. */
+json_object *state_to_runc_json(const struct container_state *s);
+
 json_object *state_to_oci_json(const struct container_state *state);
 
 /* The ids under root, sorted. */

@@ -16,16 +16,20 @@ static int log_fd = -1;
 static enum hull_log_format log_format = HULL_LOG_TEXT;
 static bool log_debug;
 
-void hull_log_init(const char *program, const char *path, enum hull_log_format format, bool debug)
+int hull_log_init(const char *program, const char *path, enum hull_log_format format, bool debug)
 {
 	log_program = program;
 	log_format = format;
 	log_debug = debug;
 	if (path == NULL || *path == '\0')
-		return;
+		return 0;
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (log_fd < 0)
-		fprintf(stderr, "%s: open log file `%s`: %s\n", program, path, strerror(errno));
+	if (log_fd < 0) {
+		int saved = errno;
+		fprintf(stderr, "%s: open log file `%s`: %s\n", program, path, strerror(saved));
+		return -saved;
+	}
+	return 0;
 }
 
 int hull_log_fd(void)

@@ -10,8 +10,9 @@
 
 enum hull_log_format { HULL_LOG_TEXT, HULL_LOG_JSON };
 
-/* Opens the log file (NULL: stderr only).  Failure to open it is reported to stderr and ignored. */
-void hull_log_init(const char *program, const char *path, enum hull_log_format format, bool debug);
+/* Opens the log file (NULL: stderr only); a file that cannot be opened is reported to stderr and gives
+ * a negative errno. */
+int hull_log_init(const char *program, const char *path, enum hull_log_format format, bool debug);
 
 void hull_log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hull_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -235,3 +235,27 @@ teardown() { hull_common_teardown; }
 	[ "$status" -eq 3 ]
 	hr kill c1 KILL
 }
+
+@test "state and list --format json write runc's fields in runc's order" {
+	args sleep 100
+	hr create --bundle "$BUNDLE" c1
+	run hr state c1
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' ]
+	run hr list --format json
+	[ "$(jq -c '.[0] | keys_unsorted' <<<"$output")" = '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' ]
+	hr delete --force c1
+	cfg '.annotations = {"k": "v"}'
+	hr create --bundle "$BUNDLE" c2
+	run hr state c2
+	[ "$(jq -c 'keys_unsorted' <<<"$output")" = '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]' ]
+	hr delete --force c2
+}
+
+@test "--log to a path that cannot be opened fails the command with one line" {
+	args true
+	run_expect_fail hr --log /nonexistent-dir/hull.log run --bundle "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	assert_one_line_error "log file" /nonexistent-dir/hull.log "No such file"
+	assert_nothing_left
+	hr --log "$BATS_TEST_TMPDIR/ok.log" run --bundle "$BUNDLE" c1
+}

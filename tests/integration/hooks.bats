@@ -47,10 +47,11 @@ hook_json() { # NAME [EXIT] [TIMEOUT]: a hook entry calling $HOOK
 	hr delete --force c1
 	mapfile -t got <"$LOG"
 	[ "${#got[@]}" -eq 5 ]
-	[ "${got[0]}" = "prestart creating c1 $pid $host_mnt set" ]
-	[ "${got[1]}" = "createRuntime creating c1 $pid $host_mnt set" ]
+	# As runc: the hooks of create see status `created`.
+	[ "${got[0]}" = "prestart created c1 $pid $host_mnt set" ]
+	[ "${got[1]}" = "createRuntime created c1 $pid $host_mnt set" ]
 	# createContainer runs in the container's mount namespace, before pivot_root.
-	[ "${got[2]}" = "createContainer creating c1 $pid $container_mnt set" ]
+	[ "${got[2]}" = "createContainer created c1 $pid $container_mnt set" ]
 	[ "${got[3]}" = "poststart running c1 $pid $host_mnt set" ]
 	# As runc: a stopped container's state has pid 0.
 	[ "${got[4]}" = "poststop stopped c1 0 $host_mnt set" ]
@@ -95,4 +96,22 @@ hook_json() { # NAME [EXIT] [TIMEOUT]: a hook entry calling $HOOK
 	grep -q '^poststart running c1' "$LOG"
 	grep -q '^poststop stopped c1' "$LOG"
 	assert_nothing_left
+}
+
+@test "after a failing poststart or poststop hook the remaining ones still run" {
+	cfg --argjson ps1 "$(hook_json poststart-1 5)" --argjson ps2 "$(hook_json poststart-2)" \
+		--argjson pst1 "$(hook_json poststop-1 6)" --argjson pst2 "$(hook_json poststop-2)" \
+		'.hooks = {poststart: [$ps1, $ps2], poststop: [$pst1, $pst2]}'
+	run hr run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"poststart hook"*"status 5"* ]]
+	[[ "$output" == *"poststop hook"*"status 6"* ]]
+	grep -q '^poststart-2 running c1' "$LOG"
+	grep -q '^poststop-2 stopped c1' "$LOG"
+}
+
+@test "a hook without env inherits the runtime's environment" {
+	cfg --arg p "$HOOK" '.hooks = {createRuntime: [{path: $p, args: ["hook", "inherit"]}]}'
+	HOOK_ENV=from-runtime hr run --bundle "$BUNDLE" c1
+	grep -q '^inherit created c1 [0-9]* .* from-runtime$' "$LOG"
 }

@@ -167,15 +167,23 @@ teardown() { hull_common_teardown; }
 	[ "${lines[1]}" = activated ]
 }
 
-@test "AppArmor profile and SELinux label: ignored with a debug message on a host without them" {
+@test "AppArmor profile or SELinux label on a host without that module is refused (fail closed)" {
 	[ ! -e /sys/module/apparmor/parameters/enabled ] || [ "$(cat /sys/module/apparmor/parameters/enabled)" != Y ] ||
 		skip "AppArmor is enabled here: the profile would have to exist"
 	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here: the label would have to be valid"
-	cfg '.process.apparmorProfile = "hull-test-profile" | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	cfg '.process.apparmorProfile = "hull-test-profile"'
 	args echo ran
-	run hr --debug run --bundle "$BUNDLE" c1
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"AppArmor is not enabled"*"hull-test-profile"* ]]
-	[[ "$output" == *"SELinux is not enabled"* ]]
-	[[ "$output" == *ran* ]]
+	run_expect_fail hr run --bundle "$BUNDLE" c1
+	assert_one_line_error create c1 apparmorProfile hull-test-profile "not enabled"
+	assert_nothing_left
+	cfg 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	run_expect_fail hr run --bundle "$BUNDLE" c1
+	assert_one_line_error create c1 selinuxLabel "not enabled"
+	assert_nothing_left
+	cfg 'del(.process.selinuxLabel) | .process.args = ["sleep", "100"]'
+	run_detached c1
+	run_expect_fail hr exec --apparmor hull-test-profile c1 true
+	[ "$status" -eq 255 ]
+	assert_one_line_error exec c1 apparmorProfile "not enabled"
+	hr kill c1 KILL
 }

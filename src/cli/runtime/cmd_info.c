@@ -50,11 +50,7 @@ static int run_list(struct cli *cli, int argc, char **argv)
 		if (quiet)
 			printf("%s\n", s.id);
 		else if (json) {
-			json_object *o = state_to_oci_json(&s);
-			json_object_object_add(o, "rootfs", json_object_new_string(s.rootfs));
-			json_object_object_add(o, "created", json_object_new_string(s.created));
-			json_object_object_add(o, "owner", json_object_new_string(s.owner));
-			json_object_array_add(array, o);
+			json_object_array_add(array, state_to_runc_json(&s));
 		} else
 			printf("%-20s %-8d %-10s %-40s %-31s %s\n", s.id,
 			       s.status == STATUS_STOPPED ? 0 : s.pid, state_status_name(s.status), s.bundle,

@@ -115,10 +115,7 @@ static int run_state(struct cli *cli, int argc, char **argv)
 		hull_error_wrap(&err, "state");
 		return cli_fail(&err);
 	}
-	doc = state_to_oci_json(&state);
-	json_object_object_add(doc, "rootfs", json_object_new_string(state.rootfs));
-	json_object_object_add(doc, "created", json_object_new_string(state.created));
-	json_object_object_add(doc, "owner", json_object_new_string(state.owner));
+	doc = state_to_runc_json(&state);
 	printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(doc);

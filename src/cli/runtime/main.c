@@ -134,7 +134,10 @@ static int parse_global(int argc, char **argv, struct cli *cli)
 					       argv[optind - 1]);
 		}
 	}
-	hull_log_init("hull-runtime", log_path, format, debug);
+	/* As runc: an engine that asked for a log file reads the errors from it, so a log that cannot be
+	 * opened fails the command instead of losing them. */
+	if (hull_log_init("hull-runtime", log_path, format, debug) < 0)
+		return 1;
 	return 0;
 }
 
