@@ -1,5 +1,6 @@
 #include "linux/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,122 +13,12 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "linux/cgroup_hierarchy.h"
 #include "linux/mounts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/rootpath.h"
-
-/* One mounted hierarchy and the caller's cgroup in it. */
-struct hierarchy {
-	char *mountpoint; /* /sys/fs/cgroup/memory */
-	char *name;	  /* memory, name=systemd, or "" for the unified hierarchy */
-	char *own_path;	  /* the caller's cgroup in it, relative to the mount's root: /process_api/x */
-	bool unified;
-};
-
-static void hierarchies_free(struct hierarchy *h, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(h[i].mountpoint);
-		free(h[i].name);
-		free(h[i].own_path);
-	}
-	free(h);
-}
-
-/* The caller's cgroup for a hierarchy from /proc/self/cgroup, "" when it is not listed. */
-static char *own_cgroup(const char *cgroup_file, const char *name, bool unified)
-{
-	const char *line = cgroup_file;
-
-	while (line && *line) {
-		const char *end = strchrnul(line, '\n');
-		const char *c1 = memchr(line, ':', end - line);
-		const char *c2 = c1 ? memchr(c1 + 1, ':', end - c1 - 1) : NULL;
-		if (c2) {
-			size_t n = c2 - c1 - 1;
-			bool match;
-			if (unified)
-				match = n == 0 && strncmp(line, "0:", 2) == 0;
-			else {
-				/* "cpu,cpuacct" lists several controllers of one hierarchy. */
-				match = false;
-				for (const char *p = c1 + 1; p < c2;) {
-					size_t len = strcspn(p, ",:");
-					if (len == strlen(name) && strncmp(p, name, len) == 0)
-						match = true;
-					p += len + 1;
-				}
-			}
-			if (match)
-				return strndup(c2 + 1, end - c2 - 1);
-		}
-		line = *end ? end + 1 : NULL;
-	}
-	return strdup("");
-}
-
-/* Reads /proc/self/mountinfo for cgroup and cgroup2 mounts. */
-static int find_hierarchies(struct hierarchy **out, size_t *count, struct hull_error **err)
-{
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	cleanup_free char *cgroup_file = NULL;
-	cleanup_free char *line = NULL;
-	struct hierarchy *list = NULL;
-	size_t n = 0, cap = 0;
-	int ret;
-
-	if (f == NULL)
-		return hull_error_errno(err, "open /proc/self/mountinfo");
-	ret = fs_read_file(AT_FDCWD, "/proc/self/cgroup", &cgroup_file, NULL, err);
-	if (ret < 0)
-		return ret;
-	while (getline(&line, &cap, f) > 0) {
-		char root[4096], mountpoint[4096], fstype[64], super[1024];
-		const char *dash = strstr(line, " - ");
-		bool unified;
-		char *name = NULL;
-
-		if (dash == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mountpoint) != 2 ||
-		    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-			continue;
-		unified = strcmp(fstype, "cgroup2") == 0;
-		if (!unified && strcmp(fstype, "cgroup") != 0)
-			continue;
-		if (!unified) {
-			/* The hierarchy's name: its first controller, or name=X for a named one. */
-			for (char *opt = strtok(super, ","); opt; opt = strtok(NULL, ",")) {
-				if (strcmp(opt, "rw") == 0 || strcmp(opt, "ro") == 0 ||
-				    (strchr(opt, '=') && strncmp(opt, "name=", 5) != 0))
-					continue;
-				name = strdup(opt);
-				break;
-			}
-			if (name == NULL)
-				continue;
-		}
-		struct hierarchy *bigger = realloc(list, (n + 1) * sizeof(*list));
-		if (bigger == NULL) {
-			free(name);
-			hierarchies_free(list, n);
-			return hull_error_set(err, ENOMEM, "cgroup hierarchies");
-		}
-		list = bigger;
-		list[n].mountpoint = strdup(mountpoint);
-		list[n].name = name ? name : strdup("");
-		list[n].unified = unified;
-		list[n].own_path = own_cgroup(cgroup_file, list[n].name, unified);
-		/* A hierarchy mounted from a subtree (root != "/") shows paths relative to that subtree. */
-		if (strcmp(root, "/") != 0 && strncmp(list[n].own_path, root, strlen(root)) == 0)
-			memmove(list[n].own_path, list[n].own_path + strlen(root),
-				strlen(list[n].own_path + strlen(root)) + 1);
-		n++;
-	}
-	*out = list;
-	*count = n;
-	return 0;
-}
 
 int cgroup_detect_layout(enum cgroup_layout *out, struct hull_error **err)
 {
@@ -222,8 +113,9 @@ static void enable_controllers(const char *mountpoint, const char *dir)
 
 int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *out, struct hull_error **err)
 {
-	struct hierarchy *h = NULL;
-	size_t n = 0;
+	struct cgroup_hierarchies all = {0};
+	struct cgroup_hierarchy *h;
+	size_t n;
 	cleanup_free char *relative = NULL;
 	int ret;
 
@@ -239,12 +131,14 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 		    "cgroup `%s`: invalid path (no `..`; systemd paths need the systemd "
 		    "cgroup manager)",
 		    cgroups_path);
-	ret = find_hierarchies(&h, &n, err);
+	ret = cgroup_hierarchies_read(&all, err);
 	if (ret < 0)
 		return ret;
+	h = all.list;
+	n = all.n;
 	out->dirs = calloc(n + 1, sizeof(char *));
 	if (out->dirs == NULL) {
-		hierarchies_free(h, n);
+		cgroup_hierarchies_free(&all);
 		return hull_error_set(err, ENOMEM, "cgroup");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -259,12 +153,12 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 		ret = fs_mkdir_parents(dir, 0755, err);
 		if (ret == 0 && h[i].unified && n == 1)
 			enable_controllers(h[i].mountpoint, dir);
-		if (ret == 0 && strcmp(h[i].name, "cpuset") == 0)
+		if (ret == 0 && cgroup_hierarchy_has(&h[i], "cpuset"))
 			ret = cpuset_inherit(dir, err);
 		if (ret < 0)
 			break;
 	}
-	hierarchies_free(h, n);
+	cgroup_hierarchies_free(&all);
 	if (ret < 0) {
 		struct hull_error *ignored = NULL;
 		cgroup_remove(out, &ignored);
@@ -277,8 +171,7 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 
 int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *out, struct hull_error **err)
 {
-	struct hierarchy *h = NULL;
-	size_t n = 0;
+	struct cgroup_hierarchies all = {0};
 	cleanup_free char *text = NULL;
 	char file[64];
 	int ret;
@@ -286,19 +179,19 @@ int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *
 	memset(out, 0, sizeof(*out));
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
 	if ((ret = fs_read_file(AT_FDCWD, file, &text, NULL, err)) < 0 ||
-	    (ret = find_hierarchies(&h, &n, err)) < 0)
+	    (ret = cgroup_hierarchies_read(&all, err)) < 0)
 		return ret;
-	out->dirs = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; out->dirs && i < n; i++) {
-		cleanup_free char *path = own_cgroup(text, h[i].name, h[i].unified);
+	out->dirs = calloc(all.n + 1, sizeof(char *));
+	for (size_t i = 0; out->dirs && i < all.n; i++) {
+		cleanup_free char *path = cgroup_hierarchy_path_of(&all.list[i], text);
 		char *dir = NULL;
 		if (path == NULL || *path != '/' || strstr(path, must_contain) == NULL || strstr(path, ".."))
 			continue;
-		if (asprintf(&dir, "%s%s", h[i].mountpoint, path) < 0)
+		if (asprintf(&dir, "%s%s", all.list[i].mountpoint, path) < 0)
 			break;
 		out->dirs[out->n_dirs++] = dir;
 	}
-	hierarchies_free(h, n);
+	cgroup_hierarchies_free(&all);
 	if (out->dirs == NULL)
 		return hull_error_set(err, ENOMEM, "cgroup");
 	return 0;
@@ -312,6 +205,84 @@ const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char
 			return set->dirs[i];
 	}
 	return NULL;
+}
+
+static int check_sub_path(const char *spec, const char *path, struct hull_error **err)
+{
+	if (*path == '\0' || *path == '/')
+		return hull_error_invalid(
+		    err, "--cgroup `%s`: the path must be relative to the container's cgroup", spec);
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && strncmp(p, "..", 2) == 0)
+			return hull_error_invalid(
+			    err, "--cgroup `%s`: `..` would leave the container's cgroup", spec);
+		p += len + (p[len] == '/');
+	}
+	return 0;
+}
+
+/* The path the specs give for hierarchy h, or NULL when none names it. */
+static const char *sub_path_for(const struct cgroup_hierarchy *h, const char *const *specs, size_t n)
+{
+	const char *all = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *colon = strchr(specs[i], ':');
+		if (colon == NULL) {
+			all = specs[i];
+			continue;
+		}
+		cleanup_free char *list = strndup(specs[i], (size_t)(colon - specs[i]));
+		char *save = NULL;
+		if (list == NULL)
+			continue;
+		if (*list == '\0' && h->unified)
+			return colon + 1;
+		for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save))
+			if (cgroup_hierarchy_has(h, c))
+				return colon + 1;
+	}
+	return all;
+}
+
+int cgroup_set_sub(const struct cgroup_set *set, const char *const *specs, size_t n_specs,
+		   struct cgroup_set *out, struct hull_error **err)
+{
+	struct cgroup_hierarchies all = {0};
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n_specs; i++) {
+		const char *colon = strchr(specs[i], ':');
+		if ((ret = check_sub_path(specs[i], colon ? colon + 1 : specs[i], err)) < 0)
+			return ret;
+	}
+	if ((ret = cgroup_hierarchies_read(&all, err)) < 0)
+		return ret;
+	out->dirs = calloc(set->n_dirs + 1, sizeof(char *));
+	if (out->dirs == NULL)
+		ret = hull_error_set(err, ENOMEM, "cgroup");
+	for (size_t i = 0; ret == 0 && i < set->n_dirs; i++) {
+		const struct cgroup_hierarchy *h = cgroup_hierarchies_holding(&all, set->dirs[i]);
+		const char *sub = h ? sub_path_for(h, specs, n_specs) : NULL;
+		struct stat st;
+		char *dir = NULL;
+		if (asprintf(&dir, "%s%s%s", set->dirs[i], sub ? "/" : "", sub ? sub : "") < 0) {
+			ret = hull_error_set(err, ENOMEM, "cgroup");
+			break;
+		}
+		out->dirs[out->n_dirs++] = dir;
+		if (sub && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+			ret = hull_error_fail(
+			    err, ENOENT, "--cgroup: the container has no sub-cgroup `%s` (%s)", sub, dir);
+		else if (sub && cgroup_hierarchy_has(h, "cpuset"))
+			ret = cpuset_inherit(dir, err); /* a fresh v1 cpuset admits no process */
+	}
+	cgroup_hierarchies_free(&all);
+	if (ret < 0)
+		cgroup_set_free(out);
+	return ret;
 }
 
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err)
@@ -365,24 +336,51 @@ int cgroup_list_pids(const struct cgroup_set *set, pid_t **pids, size_t *count, 
 	return 0;
 }
 
+/* Removes dir after its child cgroups, deepest first: a cgroup with children cannot be removed, and a
+ * container may have made sub-cgroups of its own (systemd inside it, or `exec --cgroup`).  Processes
+ * still inside a level are killed there, and the kernel given a moment to release them. */
+static int remove_tree(const char *dir, int depth, struct hull_error **err)
+{
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+	int tries = 0;
+
+	if (depth > 64)
+		return hull_error_fail(err, ELOOP, "remove cgroup `%s`: nested too deep", dir);
+	d = opendir(dir);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : hull_error_errno(err, "remove cgroup `%s`", dir);
+	while ((e = readdir(d)) != NULL) {
+		cleanup_free char *child = NULL;
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (asprintf(&child, "%s/%s", dir, e->d_name) < 0)
+			return hull_error_set(err, ENOMEM, "remove cgroup `%s`", dir);
+		if (remove_tree(child, depth + 1, err) < 0)
+			return -1;
+	}
+	while (rmdir(dir) < 0) {
+		if (errno == ENOENT)
+			break;
+		if (errno != EBUSY || ++tries > 100)
+			return hull_error_errno(err, "remove cgroup `%s`", dir);
+		if (tries == 1) {
+			char *one[] = {(char *)dir, NULL};
+			struct cgroup_set level = {.dirs = one, .n_dirs = 1};
+			struct hull_error *ignored = NULL;
+			cgroup_kill_all(&level, SIGKILL, &ignored);
+			hull_error_free(&ignored);
+		}
+		usleep(10000);
+	}
+	return 0;
+}
+
 int cgroup_remove(const struct cgroup_set *set, struct hull_error **err)
 {
-	for (size_t i = 0; i < set->n_dirs; i++) {
-		int tries = 0;
-		while (rmdir(set->dirs[i]) < 0) {
-			if (errno == ENOENT)
-				break;
-			if (errno != EBUSY || ++tries > 100)
-				return hull_error_errno(err, "remove cgroup `%s`", set->dirs[i]);
-			/* Processes linger: kill them and give the kernel a moment to release them. */
-			if (tries == 1) {
-				struct hull_error *ignored = NULL;
-				cgroup_kill_all(set, SIGKILL, &ignored);
-				hull_error_free(&ignored);
-			}
-			usleep(10000);
-		}
-	}
+	for (size_t i = 0; i < set->n_dirs; i++)
+		if (remove_tree(set->dirs[i], 0, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -427,23 +425,32 @@ int cgroup_set_from_json(json_object *array, struct cgroup_set *out, struct hull
  * root, the container's own cgroup.  Without one, /proc/self/cgroup gives the host's view of our cgroup and
  * its directory is bind-mounted.  (In a cgroup namespace that file says "/", so a bind would expose the
  * whole host hierarchy.) */
-static int mount_hierarchy(int dest_fd, const struct hierarchy *h, unsigned long flags, bool new_cgroup_ns,
-			   struct hull_error **err)
+static int mount_hierarchy(int dest_fd, const struct cgroup_hierarchy *h, unsigned long flags,
+			   bool new_cgroup_ns, struct hull_error **err)
 {
-	const char *sub = h->unified ? "unified" : strncmp(h->name, "name=", 5) == 0 ? h->name + 5 : h->name;
+	const char *sub = cgroup_hierarchy_dir_name(h);
 	cleanup_free char *src = NULL;
 	cleanup_close int sub_fd = -1;
 	char target[MOUNT_FD_PATH_MAX];
 
 	if (mkdirat(dest_fd, sub, 0755) < 0 && errno != EEXIST)
 		return hull_error_errno(err, "create cgroup directory `%s`", sub);
+	/* Co-mounted controllers get a directory named after all of them and a symlink per controller
+	 * (cpu -> cpu,cpuacct), the layout programs inside containers expect from runc and Docker. */
+	if (strchr(sub, ',') && strncmp(h->controllers, "name=", 5) != 0) {
+		cleanup_free char *copy = strdup(sub);
+		char *save = NULL;
+		for (char *c = copy ? strtok_r(copy, ",", &save) : NULL; c; c = strtok_r(NULL, ",", &save))
+			if (strncmp(c, "name=", 5) != 0 && symlinkat(sub, dest_fd, c) < 0 && errno != EEXIST)
+				return hull_error_errno(err, "link cgroup directory `%s`", c);
+	}
 	sub_fd = openat(dest_fd, sub, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub_fd < 0)
 		return hull_error_errno(err, "open cgroup directory `%s`", sub);
 	mount_fd_path(sub_fd, target);
 	if (new_cgroup_ns) {
 		if (mount("cgroup", target, h->unified ? "cgroup2" : "cgroup", flags,
-			  h->unified ? NULL : h->name) < 0)
+			  h->unified ? NULL : h->controllers) < 0)
 			return hull_error_errno(err, "mount cgroup `%s`", sub);
 		return 0;
 	}
@@ -467,16 +474,19 @@ static int mount_hierarchy(int dest_fd, const struct hierarchy *h, unsigned long
 int cgroup_mount_in_container(int root_fd, const char *destination, unsigned long flags, bool new_cgroup_ns,
 			      struct hull_error **err)
 {
-	struct hierarchy *h = NULL;
-	size_t n = 0;
+	struct cgroup_hierarchies all = {0};
+	struct cgroup_hierarchy *h;
+	size_t n;
 	enum cgroup_layout layout;
 	cleanup_close int dest_fd = -1;
 	char target[MOUNT_FD_PATH_MAX];
 	unsigned long common = flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME | MS_NOATIME);
 	int ret;
 
-	if ((ret = cgroup_detect_layout(&layout, err)) < 0 || (ret = find_hierarchies(&h, &n, err)) < 0)
+	if ((ret = cgroup_detect_layout(&layout, err)) < 0 || (ret = cgroup_hierarchies_read(&all, err)) < 0)
 		return ret;
+	h = all.list;
+	n = all.n;
 	dest_fd = rootpath_ensure(root_fd, destination, true, 0755, err);
 	if (dest_fd < 0) {
 		ret = dest_fd;
@@ -517,6 +527,6 @@ int cgroup_mount_in_container(int root_fd, const char *destination, unsigned lon
 		ret = mount_remount(target, dest_fd, common | MS_RDONLY, err);
 	}
 out:
-	hierarchies_free(h, n);
+	cgroup_hierarchies_free(&all);
 	return ret < 0 ? hull_error_wrap(err, "mount cgroups") : 0;
 }

@@ -33,6 +33,13 @@ int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *
  * writers find the hierarchy of a controller file on v1, hybrid and v2 alike. */
 const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char *path, size_t len);
 
+/* The sub-cgroups runc's `exec --cgroup` names: each spec is PATH (every hierarchy) or
+ * CONTROLLER[,CONTROLLER]:PATH (the hierarchies holding one of them; "" names the unified one), PATH
+ * relative to the container's cgroup and existing already.  `..` and absolute paths are refused, so the
+ * process cannot leave the container's cgroups; hierarchies no spec names keep the container's cgroup. */
+int cgroup_set_sub(const struct cgroup_set *set, const char *const *specs, size_t n_specs,
+		   struct cgroup_set *out, struct hull_error **err);
+
 int cgroup_enter(const struct cgroup_set *set, pid_t pid, struct hull_error **err);
 
 /* Signals every process of the cgroup (SIGKILL through cgroup.kill where the kernel has it). */

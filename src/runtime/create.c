@@ -96,6 +96,18 @@ static int apply_limits(struct create_job *j, struct hull_error **err)
 	return ret < 0 ? ret : cgroup_resources_apply(&j->state.cgroups, &j->resources, err);
 }
 
+/* As runc: a cgroup that already holds processes (another container's, a reused cgroupsPath) is used, but
+ * said: its limits are shared, and deleting either container kills the other's processes. */
+static void warn_if_busy(struct create_job *j)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (cgroup_list_pids(&j->state.cgroups, &pids, &n, NULL) == 0 && n > 0)
+		hull_log_warning("create `%s`: cgroup `%s` already has %zu process%s; they share its limits",
+				 j->o->id, j->state.cgroups.dirs[0], n, n == 1 ? "" : "es");
+}
+
 /* A user without a delegated cgroup cannot create one: with nothing to limit, the container runs in the
  * caller's cgroup (as runc's rootless mode does); asked for limits, it fails. */
 static int make_cgroups(struct create_job *j, struct hull_error **err)
@@ -109,6 +121,8 @@ static int make_cgroups(struct create_job *j, struct hull_error **err)
 		hull_error_free(err);
 		return 0;
 	}
+	if (ret == 0)
+		warn_if_busy(j);
 	return ret;
 }
 

@@ -208,6 +208,15 @@ static int prepare(const struct runtime_context *rt, struct exec_job *j, struct 
 		return hull_error_fail(
 		    err, EBUSY, "container `%s` is paused: resume it first (or --ignore-paused)", o->id);
 	j->enter_cgroups_late = j->state.status == STATUS_PAUSED;
+	if (o->n_cgroups) {
+		struct cgroup_set sub;
+		if (j->state.cgroups.n_dirs == 0)
+			return hull_error_fail(err, ENOTSUP, "--cgroup: container `%s` has no cgroup", o->id);
+		if ((ret = cgroup_set_sub(&j->state.cgroups, o->cgroups, o->n_cgroups, &sub, err)) < 0)
+			return ret;
+		cgroup_set_free(&j->state.cgroups);
+		j->state.cgroups = sub;
+	}
 	if (j->state.status != STATUS_RUNNING && j->state.status != STATUS_CREATED &&
 	    j->state.status != STATUS_PAUSED)
 		return hull_error_fail(err, EINVAL, "container `%s` is %s, not running", o->id,

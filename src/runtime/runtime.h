@@ -75,7 +75,9 @@ struct exec_options {
 	bool no_new_privs;
 	const char *apparmor;
 	const char *process_label;
-	bool ignore_paused; /* exec into a paused container (the process starts frozen) */
+	bool ignore_paused;   /* exec into a paused container (the process starts frozen) */
+	const char **cgroups; /* --cgroup [CONTROLLER[,CONTROLLER]:]PATH: sub-cgroups to join */
+	size_t n_cgroups;
 };
 
 /* Starts the process and returns its pid once it has executed its program (or the reason it could not).

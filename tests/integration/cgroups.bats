@@ -218,3 +218,63 @@ counter() { awk '{ print $14 + $15 }' "/proc/$(state_field c1 pid)/stat"; }
 	assert_one_line_error events --interval soon
 	hr delete c1
 }
+
+# The container's directory in the hierarchy holding CONTROLLER ("" for the unified one).
+container_cgroup() {
+	jq -r --arg c "$2" '.hull.cgroups[] | select(if $c == "" then contains("/unified/") else contains("/" + $c + "/") end)' "$STATE/$1/state.json"
+}
+
+@test "exec --cgroup joins a sub-cgroup of the container and refuses .. and missing ones" {
+	args sleep 100
+	run_detached c1
+	local mem pids
+	mem=$(container_cgroup c1 memory)
+	pids=$(container_cgroup c1 pids)
+	local d
+	for d in $(jq -r '.hull.cgroups[]' "$STATE/c1/state.json"); do mkdir "$d/sub"; done
+	hr exec -d --pid-file "$BATS_TEST_TMPDIR/a.pid" --cgroup sub c1 sleep 50
+	grep -q "^[0-9]*:memory:.*/c/sub$" "/proc/$(cat "$BATS_TEST_TMPDIR/a.pid")/cgroup"
+	grep -q "^[0-9]*:pids:.*/c/sub$" "/proc/$(cat "$BATS_TEST_TMPDIR/a.pid")/cgroup"
+	# Only in memory: pids stays the container's own.
+	hr exec -d --pid-file "$BATS_TEST_TMPDIR/b.pid" --cgroup memory:sub c1 sleep 50
+	grep -q "^[0-9]*:memory:.*/c/sub$" "/proc/$(cat "$BATS_TEST_TMPDIR/b.pid")/cgroup"
+	grep -q "^[0-9]*:pids:.*/c$" "/proc/$(cat "$BATS_TEST_TMPDIR/b.pid")/cgroup"
+	run_expect_fail hr exec --cgroup ../.. c1 true
+	[ "$status" -eq 255 ]
+	assert_one_line_error exec c1 "--cgroup" ".."
+	run_expect_fail hr exec --cgroup /etc c1 true
+	assert_one_line_error exec c1 "--cgroup" relative
+	run_expect_fail hr exec --cgroup nosuch c1 true
+	assert_one_line_error exec c1 nosuch
+	# delete --force removes the sub-cgroups with their processes.
+	hr delete --force c1
+	[ ! -d "$mem" ] && [ ! -d "$pids" ]
+}
+
+@test "a cgroup that already has processes is used with a warning" {
+	args sleep 100
+	run_detached c1
+	run hr run -d --bundle "$BUNDLE" c2 </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"already has 1 process"* ]]
+	hr delete --force c2
+	hr delete --force c1
+}
+
+@test "delete --force of a container with processes in a child cgroup removes them all" {
+	args sh -c 'mkdir /sys/fs/cgroup/memory/child /sys/fs/cgroup/pids/child 2>/dev/null; sleep 100'
+	cfg '(.mounts[] | select(.type == "cgroup") | .options) |= map(select(. != "ro")) | .mounts |= map(if .type == "cgroup" then .options += ["rw"] else . end)'
+	cfg '.linux.namespaces += [{"type": "cgroup"}]'
+	run_detached c1
+	local mem pid
+	mem=$(container_cgroup c1 memory)
+	for _ in $(seq 50); do [ -d "$mem/child" ] && break; sleep 0.1; done
+	[ -d "$mem/child" ]
+	# A process of the container moved into the child cgroup.
+	hr exec -d --pid-file "$BATS_TEST_TMPDIR/p.pid" c1 sleep 60
+	pid=$(cat "$BATS_TEST_TMPDIR/p.pid")
+	echo "$pid" >"$mem/child/cgroup.procs"
+	hr delete --force c1
+	[ ! -d "$mem" ]
+	process_gone "$pid"
+}

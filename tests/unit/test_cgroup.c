@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup_devices.h"
+#include "linux/cgroup_hierarchy.h"
 #include "linux/cgroup_resources.h"
 #include "linux/cgroup_systemd.h"
 #include "linux/device_rules.h"
@@ -275,6 +276,133 @@ static void systemd_unit_names(void **state)
 	assert_fails_with(systemd_unit_parse("system.slice:x:y.slice", "web", false, &u, &err), err, "scope");
 }
 
+/* Reads LAYOUTS/NAME.cgroup and LAYOUTS/NAME.mountinfo and parses them. */
+static void load_layout(const char *name, struct cgroup_hierarchies *out)
+{
+	char path[512];
+	char *cgroup = NULL, *mountinfo = NULL;
+	struct hull_error *err = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s.cgroup", HULL_CGROUP_LAYOUTS, name);
+	assert_int_equal(fs_read_file(AT_FDCWD, path, &cgroup, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/%s.mountinfo", HULL_CGROUP_LAYOUTS, name);
+	assert_int_equal(fs_read_file(AT_FDCWD, path, &mountinfo, NULL, &err), 0);
+	assert_int_equal(cgroup_hierarchies_parse(cgroup, mountinfo, out, &err), 0);
+	free(cgroup);
+	free(mountinfo);
+}
+
+static const struct cgroup_hierarchy *with(const struct cgroup_hierarchies *all, const char *controller)
+{
+	for (size_t i = 0; i < all->n; i++)
+		if (cgroup_hierarchy_has(&all->list[i], controller))
+			return &all->list[i];
+	return NULL;
+}
+
+static void hierarchies_of_a_systemd_v1_host_with_co_mounts(void **state)
+{
+	struct cgroup_hierarchies all;
+	const struct cgroup_hierarchy *h;
+
+	(void)state;
+	load_layout("systemd-v1", &all);
+	/* 11 hierarchies; the second mount of name=systemd is not a 12th. */
+	assert_int_equal(all.n, 11);
+	/* The named hierarchy is name=systemd, never its first option (xattr). */
+	h = with(&all, "name=systemd");
+	assert_non_null(h);
+	assert_string_equal(h->controllers, "name=systemd");
+	assert_string_equal(h->mountpoint, "/sys/fs/cgroup/systemd");
+	assert_string_equal(h->own_path, "/user.slice/user-1000.slice/session-2.scope");
+	assert_string_equal(cgroup_hierarchy_dir_name(h), "systemd");
+	assert_null(with(&all, "xattr"));
+	h = with(&all, "cpuacct");
+	assert_non_null(h);
+	assert_ptr_equal(h, with(&all, "cpu"));
+	assert_string_equal(h->controllers, "cpu,cpuacct");
+	assert_string_equal(h->own_path, "/user.slice");
+	assert_string_equal(cgroup_hierarchy_dir_name(h), "cpu,cpuacct");
+	assert_ptr_equal(with(&all, "net_prio"), with(&all, "net_cls"));
+	assert_string_equal(with(&all, "memory")->own_path, "/user.slice/user-1000.slice/session-2.scope");
+	assert_null(with(&all, ""));
+	assert_ptr_equal(cgroup_hierarchies_holding(&all, "/sys/fs/cgroup/cpu,cpuacct/x/y"),
+			 with(&all, "cpu"));
+	assert_null(cgroup_hierarchies_holding(&all, "/sys/fs/cgroup/cpu"));
+	cgroup_hierarchies_free(&all);
+}
+
+static void hierarchies_of_a_hybrid_host(void **state)
+{
+	struct cgroup_hierarchies all;
+	const struct cgroup_hierarchy *h;
+
+	(void)state;
+	load_layout("ubuntu-hybrid", &all);
+	assert_int_equal(all.n, 13);
+	h = with(&all, "");
+	assert_non_null(h);
+	assert_true(h->unified);
+	assert_string_equal(h->mountpoint, "/sys/fs/cgroup/unified");
+	assert_string_equal(h->own_path, "/user.slice/user-1000.slice/session-1.scope");
+	assert_string_equal(cgroup_hierarchy_dir_name(h), "unified");
+	/* clone_children is an option, not a controller. */
+	assert_string_equal(with(&all, "cpuset")->controllers, "cpuset");
+	assert_string_equal(with(&all, "name=systemd")->controllers, "name=systemd");
+	assert_ptr_equal(cgroup_hierarchies_holding(&all, "/sys/fs/cgroup/unified/a"), h);
+	cgroup_hierarchies_free(&all);
+}
+
+static void hierarchies_of_a_pure_v2_host(void **state)
+{
+	struct cgroup_hierarchies all;
+
+	(void)state;
+	load_layout("pure-v2", &all);
+	assert_int_equal(all.n, 1);
+	assert_true(all.list[0].unified);
+	assert_string_equal(all.list[0].mountpoint, "/sys/fs/cgroup");
+	assert_string_equal(all.list[0].own_path, "/user.slice/user-1000.slice/session-3.scope");
+	assert_null(with(&all, "memory"));
+	assert_ptr_equal(cgroup_hierarchies_holding(&all, "/sys/fs/cgroup/system.slice/x"), &all.list[0]);
+	cgroup_hierarchies_free(&all);
+}
+
+static void hierarchies_inside_a_container(void **state)
+{
+	struct cgroup_hierarchies all;
+	char *path;
+
+	(void)state;
+	load_layout("container-view", &all);
+	assert_int_equal(all.n, 4);
+	/* Mounted from the subtree /docker/0123abcd: the caller's cgroup is that mount's root. */
+	assert_string_equal(with(&all, "memory")->own_path, "/");
+	assert_string_equal(with(&all, "name=systemd")->own_path, "/");
+	assert_string_equal(with(&all, "")->own_path, "/");
+	path = cgroup_hierarchy_path_of(with(&all, "cpu"), "4:cpu,cpuacct:/docker/0123abcd/sub\n");
+	assert_string_equal(path, "/sub");
+	free(path);
+	path = cgroup_hierarchy_path_of(with(&all, "cpu"), "5:memory:/docker/0123abcd\n");
+	assert_string_equal(path, "");
+	free(path);
+	cgroup_hierarchies_free(&all);
+}
+
+static void hierarchies_of_these_machines(void **state)
+{
+	struct cgroup_hierarchies all;
+
+	(void)state;
+	load_layout("these-machines", &all);
+	assert_int_equal(all.n, 10);
+	assert_string_equal(with(&all, "memory")->own_path, "/process_api/6734f798a77986264ac4d188ace6f09c");
+	assert_string_equal(with(&all, "cpu")->controllers, "cpu");
+	assert_ptr_not_equal(with(&all, "cpu"), with(&all, "cpuacct"));
+	assert_string_equal(with(&all, "")->mountpoint, "/sys/fs/cgroup/unified");
+	cgroup_hierarchies_free(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +413,11 @@ int main(void)
 	    cmocka_unit_test(missing_controller_is_named),
 	    cmocka_unit_test(device_defaults_follow_the_last_wildcard),
 	    cmocka_unit_test(systemd_unit_names),
+	    cmocka_unit_test(hierarchies_of_a_systemd_v1_host_with_co_mounts),
+	    cmocka_unit_test(hierarchies_of_a_hybrid_host),
+	    cmocka_unit_test(hierarchies_of_a_pure_v2_host),
+	    cmocka_unit_test(hierarchies_inside_a_container),
+	    cmocka_unit_test(hierarchies_of_these_machines),
 	};
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
 }

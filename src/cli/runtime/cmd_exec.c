@@ -20,7 +20,8 @@ enum {
 	OPT_NNP,
 	OPT_APPARMOR,
 	OPT_LABEL,
-	OPT_IGNORE_PAUSED
+	OPT_IGNORE_PAUSED,
+	OPT_CGROUP
 };
 
 #define EXEC_FAILED 255
@@ -55,6 +56,7 @@ static int parse_exec(int argc, char **argv, struct exec_options *o)
 	    {"apparmor", required_argument, NULL, OPT_APPARMOR},
 	    {"process-label", required_argument, NULL, OPT_LABEL},
 	    {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+	    {"cgroup", required_argument, NULL, OPT_CGROUP},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, status = 0;
@@ -107,6 +109,9 @@ static int parse_exec(int argc, char **argv, struct exec_options *o)
 			break;
 		case OPT_IGNORE_PAUSED:
 			o->ignore_paused = true;
+			break;
+		case OPT_CGROUP:
+			status = push(&o->cgroups, &o->n_cgroups, optarg);
 			break;
 		default:
 			status = cli_usage_error("exec", "unknown option `%s`", argv[optind - 1]);
@@ -164,6 +169,7 @@ static int run_exec(struct cli *cli, int argc, char **argv)
 	free(o.env);
 	free(o.caps);
 	free(o.additional_gids);
+	free(o.cgroups);
 	return status;
 }
 
@@ -184,7 +190,8 @@ const struct cli_command cmd_exec = {
     "  -g, --additional-gids G   add a supplementary group (repeatable)\n"
     "      --no-new-privs        set no_new_privs\n"
     "      --apparmor PROFILE    AppArmor profile; --process-label LABEL: SELinux label\n"
-    "      --ignore-paused       exec even into a paused container (the process starts frozen)\n\n"
+    "      --ignore-paused       exec even into a paused container (the process starts frozen)\n"
+    "      --cgroup [C[,C]:]PATH join the container's sub-cgroup PATH (in controllers C; repeatable)\n\n"
     "The process joins the container's namespaces, cgroups, seccomp filter and labels and takes its\n"
     "environment, user and capabilities unless told otherwise.  Without -d the exit status is the\n"
     "process's; a process that could not be started gives 255.\n\n"
