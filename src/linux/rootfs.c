@@ -77,6 +77,15 @@ static int enter_with_move(int root_fd, struct hull_error **err)
 	return 0;
 }
 
+int rootfs_enter_chroot(const char *rootfs, struct hull_error **err)
+{
+	if (chroot(rootfs) < 0)
+		return hull_error_errno(err, "chroot into `%s`", rootfs);
+	if (chdir("/") < 0)
+		return hull_error_errno(err, "chdir /");
+	return 0;
+}
+
 int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err)
 {
 	return no_pivot ? enter_with_move(root_fd, err) : enter_with_pivot(root_fd, err);

@@ -18,4 +18,7 @@ int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err);
 /* After the switch: rootfsPropagation, maskedPaths, readonlyPaths and a read-only root. */
 int rootfs_finish(const struct oci_spec *spec, struct hull_error **err);
 
+/* For a container without a mount namespace: chroot into rootfs, nothing mounted. */
+int rootfs_enter_chroot(const char *rootfs, struct hull_error **err);
+
 #endif

@@ -281,10 +281,17 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	 * opens /proc/<pid>/ns/net, which a non-dumpable process keeps from anyone without
 	 * CAP_SYS_PTRACE over the user namespace its memory was made in, the host's. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (setup_mounts(&c, &err) < 0)
-		init_fail(&c, err);
-	if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, &err) < 0)
-		init_fail(&c, err);
+	if (oci_spec_namespace(spec, CLONE_NEWNS) == NULL) {
+		/* The host's mount namespace: no /dev, masks or read-only remounts, which would change the
+		 * host; the root is only a chroot (the process can see its mounts, as with runc). */
+		if (rootfs_enter_chroot(l->rootfs, &err) < 0 || process_set_sysctl(spec, &err) < 0)
+			init_fail(&c, err);
+	} else {
+		if (setup_mounts(&c, &err) < 0)
+			init_fail(&c, err);
+		if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, &err) < 0)
+			init_fail(&c, err);
+	}
 	if (prepare_process(&c, &err) < 0)
 		init_fail(&c, err);
 	conn = wait_for_start(&c, &err);

@@ -159,10 +159,13 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 	if (j->spec->process == NULL)
 		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",
 					  j->bundle);
-	if (oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL ||
-	    oci_spec_namespace(j->spec, CLONE_NEWNS)->path)
-		return hull_error_invalid(
-		    err, "%s/config.json: linux.namespaces: a new mount namespace is required", j->bundle);
+	/* Without a mount namespace the container shares the host's mounts: as with runc and crun, it is only
+	 * chrooted into its root, and nothing may be mounted (it would be mounted on the host). */
+	if (oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL && j->spec->n_mounts)
+		return hull_error_invalid(err,
+					  "%s/config.json: mounts: without a mount namespace they would be "
+					  "made on the host (add {\"type\": \"mount\"} or drop them)",
+					  j->bundle);
 	if (asprintf(&root, "%s%s%s", j->spec->root_path[0] == '/' ? "" : j->bundle,
 		     j->spec->root_path[0] == '/' ? "" : "/", j->spec->root_path) < 0)
 		return hull_error_set(err, ENOMEM, "root");

@@ -259,3 +259,35 @@ teardown() { hull_common_teardown; }
 	assert_nothing_left
 	hr --log "$BATS_TEST_TMPDIR/ok.log" run --bundle "$BUNDLE" c1
 }
+
+@test "a config without a mount namespace runs chrooted; one joining a mount namespace by path runs" {
+	cfg '.linux.namespaces |= map(select(.type != "mount")) | .mounts = [] | .linux.cgroupsPath = "'"$CGPARENT"'/nomnt"'
+	run_in 'test -x /bin/busybox && echo in-root; readlink /proc/1/ns/mnt 2>/dev/null || echo no-proc'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *in-root* ]]
+	# The host's mount namespace is shared and nothing new appeared in it.
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ]
+	# Mounts without a mount namespace would land on the host: refused.
+	cfg '.mounts = [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]'
+	run_expect_fail hr create --bundle "$BUNDLE" c2
+	assert_one_line_error create c2 mounts "mount namespace"
+	assert_nothing_left
+	# A mount namespace made beforehand and joined by path.
+	mkdir -p "$BATS_TEST_TMPDIR/ns"
+	mount --bind "$BATS_TEST_TMPDIR/ns" "$BATS_TEST_TMPDIR/ns"
+	mount --make-private "$BATS_TEST_TMPDIR/ns"
+	touch "$BATS_TEST_TMPDIR/ns/mnt"
+	unshare --mount="$BATS_TEST_TMPDIR/ns/mnt" true
+	(cd "$BUNDLE" && rm config.json && "$HULL_RUNTIME" spec)
+	cfg '.root.readonly = false | .process.terminal = false | .linux.cgroupsPath = "'"$CGPARENT"'/joined"'
+	cfg --arg p "$BATS_TEST_TMPDIR/ns/mnt" '.linux.namespaces |= map(if .type == "mount" then .path = $p else . end)'
+	args sh -c 'grep -q " /proc proc" /proc/mounts && readlink /proc/1/ns/mnt'
+	local want
+	want="mnt:[$(stat -L -c %i "$BATS_TEST_TMPDIR/ns/mnt")]"
+	run hr run --bundle "$BUNDLE" c3
+	umount "$BATS_TEST_TMPDIR/ns/mnt"
+	umount "$BATS_TEST_TMPDIR/ns"
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+}
