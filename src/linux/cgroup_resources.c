@@ -569,6 +569,36 @@ int cgroup_resources_plan(json_object *resources, enum cgroup_layout layout, con
 	return 0;
 }
 
+/* A v1 cgroup gets no realtime runtime unless each ancestor has at least as much: new cgroups start with
+ * 0, so the container's value is refused (EINVAL) until the cgroups between the hierarchy's root and the
+ * container are raised to it, top-down.  Ancestors that have more keep it. */
+static int raise_rt_runtime_ancestors(const char *dir, const char *value, struct hull_error **err)
+{
+	long long want = strtoll(value, NULL, 10);
+	cleanup_free char *path = strdup(dir);
+
+	if (path == NULL)
+		return hull_error_set(err, ENOMEM, "cpu.rt_runtime_us");
+	for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		cleanup_free char *file = NULL, *current = NULL;
+		if (slash[1] == '/' || slash[1] == '\0')
+			continue;
+		*slash = '\0';
+		if (asprintf(&file, "%s/cpu.rt_runtime_us", path) < 0) {
+			*slash = '/';
+			return hull_error_set(err, ENOMEM, "cpu.rt_runtime_us");
+		}
+		*slash = '/';
+		if (fs_read_file(AT_FDCWD, file, &current, NULL, NULL) < 0)
+			continue; /* above the hierarchy's mount */
+		if (strtoll(current, NULL, 10) >= want || strtoll(current, NULL, 10) < 0)
+			continue;
+		if (fs_write_file(AT_FDCWD, file, value, strlen(value), err) < 0)
+			return hull_error_wrap(err, "raise the realtime runtime of a parent cgroup");
+	}
+	return 0;
+}
+
 static int write_one(const struct cgroup_set *set, const struct cgroup_write *w, struct hull_error **err)
 {
 	const char *file = w->file, *value = w->value;
@@ -592,6 +622,8 @@ static int write_one(const struct cgroup_set *set, const struct cgroup_write *w,
 		    "not enabled)",
 		    w->field, w->file);
 	}
+	if (strcmp(file, "cpu.rt_runtime_us") == 0 && raise_rt_runtime_ancestors(dir, value, err) < 0)
+		return hull_error_wrap(err, "resources.%s", w->field);
 	if (fs_write_file(AT_FDCWD, path, value, strlen(value), err) < 0) {
 		if (w->optional) {
 			hull_log_debug("resources.%s: %s refused by the kernel, skipped", w->field, file);

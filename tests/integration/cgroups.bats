@@ -278,3 +278,13 @@ container_cgroup() {
 	[ ! -d "$mem" ]
 	process_gone "$pid"
 }
+
+@test "cpu.rt_runtime_us is granted, the cgroups between the root and the container raised to it" {
+	[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "this host has no v1 cpu.rt_runtime_us (no RT group scheduling)"
+	cfg '.linux.cgroupsPath = "'"$CGPARENT"'/a/b" | .linux.resources = {"cpu": {"realtimeRuntime": 10000, "realtimePeriod": 1000000}}'
+	args sh -c 'cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us /sys/fs/cgroup/cpu/cpu.rt_period_us'
+	run hr run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 10000 ]
+	[ "${lines[1]}" = 1000000 ]
+}
