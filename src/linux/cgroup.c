@@ -151,7 +151,7 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 		}
 		out->dirs[out->n_dirs++] = dir;
 		ret = fs_mkdir_parents(dir, 0755, err);
-		if (ret == 0 && h[i].unified && n == 1)
+		if (ret == 0 && h[i].unified)
 			enable_controllers(h[i].mountpoint, dir);
 		if (ret == 0 && cgroup_hierarchy_has(&h[i], "cpuset"))
 			ret = cpuset_inherit(dir, err);

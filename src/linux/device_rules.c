@@ -109,9 +109,11 @@ int device_rules_build(json_object *devices, const struct oci_spec *spec, const 
 	}
 	if (config.n_rules == 0)
 		return 0;
-	/* The defaults go right after the last wildcard rule: a leading "deny all" does not take them away,
-	 * and a rule for a single device after it still overrides them. */
-	for (size_t i = 0; i < reset; i++)
+	/* The config's rules come first, in its order, so that devices.list reads as runc leaves it (the
+	 * config's entries, then the defaults).  Then the defaults and the devices of linux.devices: a
+	 * leading "deny all" does not take them away.  Then the rules after the config's last wildcard once
+	 * more, so that a rule for a single device still has the last word over a default, as written. */
+	for (size_t i = 0; i < config.n_rules; i++)
 		if (append(out, &config.rules[i]) < 0)
 			goto nomem;
 	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -152,7 +153,7 @@ static int readonly_path(int root_fd, const char *path, struct hull_error **err)
 	return 0;
 }
 
-int rootfs_finish(const struct oci_spec *spec, struct hull_error **err)
+int rootfs_finish(const struct oci_spec *spec, bool host_mount_ns, struct hull_error **err)
 {
 	const struct oci_linux *l = &spec->linux_;
 	cleanup_close int root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -167,10 +168,44 @@ int rootfs_finish(const struct oci_spec *spec, struct hull_error **err)
 	for (size_t i = 0; i < l->n_readonly_paths; i++)
 		if ((ret = readonly_path(root_fd, l->readonly_paths[i], err)) < 0)
 			return ret;
+	/* In the host's mount namespace "/" is a chroot, not a mount of the container's: remounting it or
+	 * changing its propagation would act on the host's mount that holds the root. */
+	if (host_mount_ns)
+		return 0;
 	if (spec->root_readonly && mount_remount("/", root_fd, MS_RDONLY, err) < 0)
 		return hull_error_wrap(err, "make the root read-only");
 	if (l->rootfs_propagation && mount_propagation_from_name(l->rootfs_propagation, &propagation) == 0 &&
 	    mount(NULL, "/", NULL, propagation, NULL) < 0)
 		return hull_error_errno(err, "set root propagation %s", l->rootfs_propagation);
 	return 0;
+}
+
+void rootfs_unmount_below(const char *rootfs)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	char **points = NULL;
+	size_t n = 0, cap = 0, len = strlen(rootfs);
+
+	if (f == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char point[4096];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 || strncmp(point, rootfs, len) != 0 ||
+		    point[len] != '/')
+			continue;
+		char **bigger = realloc(points, (n + 1) * sizeof(char *));
+		if (bigger == NULL)
+			break;
+		points = bigger;
+		points[n] = strdup(point);
+		if (points[n])
+			n++;
+	}
+	/* mountinfo lists parents before children: detach in reverse. */
+	while (n-- > 0) {
+		umount2(points[n], MNT_DETACH | UMOUNT_NOFOLLOW);
+		free(points[n]);
+	}
+	free(points);
 }

@@ -16,9 +16,13 @@ int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_erro
 int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err);
 
 /* After the switch: rootfsPropagation, maskedPaths, readonlyPaths and a read-only root. */
-int rootfs_finish(const struct oci_spec *spec, struct hull_error **err);
+int rootfs_finish(const struct oci_spec *spec, bool host_mount_ns, struct hull_error **err);
 
-/* For a container without a mount namespace: chroot into rootfs, nothing mounted. */
+/* Detaches every mount below rootfs (not rootfs itself) in the caller's mount namespace, deepest first:
+ * what a container without a mount namespace of its own mounted there. */
+void rootfs_unmount_below(const char *rootfs);
+
+/* For a container without a mount namespace: chroot into rootfs (its mounts were made below it). */
 int rootfs_enter_chroot(const char *rootfs, struct hull_error **err);
 
 #endif

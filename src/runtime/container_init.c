@@ -111,7 +111,11 @@ static int set_names(const struct oci_spec *spec, struct hull_error **err)
 	return 0;
 }
 
-static int setup_mounts(struct init_context *c, struct hull_error **err)
+/* host_mount_ns: the container has no mount namespace of its own.  As with runc and crun, its mounts are
+ * then made below its root in the host's namespace (resolved inside the root like any other) and it is
+ * chrooted there; the propagation and pivot steps, which would act on the host's own mounts, are left
+ * out, and `delete` unmounts what is below the root. */
+static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_error **err)
 {
 	const struct container_launch *l = c->l;
 	const struct oci_spec *spec = l->spec;
@@ -120,9 +124,15 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 	struct mount_context mctx;
 	int ret;
 
-	root_fd = rootfs_prepare(l->rootfs, spec->linux_.rootfs_propagation, err);
-	if (root_fd < 0)
-		return root_fd;
+	if (host_mount_ns) {
+		root_fd = open(l->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0)
+			return hull_error_errno(err, "open root filesystem `%s`", l->rootfs);
+	} else {
+		root_fd = rootfs_prepare(l->rootfs, spec->linux_.rootfs_propagation, err);
+		if (root_fd < 0)
+			return root_fd;
+	}
 	mctx = (struct mount_context){
 	    .root_fd = root_fd,
 	    .new_user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
@@ -160,7 +170,7 @@ static int setup_mounts(struct init_context *c, struct hull_error **err)
 	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
 		return ret;
-	return rootfs_enter(root_fd, l->no_pivot, err);
+	return host_mount_ns ? rootfs_enter_chroot(l->rootfs, err) : rootfs_enter(root_fd, l->no_pivot, err);
 }
 
 static int prepare_process(struct init_context *c, struct hull_error **err)
@@ -281,17 +291,11 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 	 * opens /proc/<pid>/ns/net, which a non-dumpable process keeps from anyone without
 	 * CAP_SYS_PTRACE over the user namespace its memory was made in, the host's. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (oci_spec_namespace(spec, CLONE_NEWNS) == NULL) {
-		/* The host's mount namespace: no /dev, masks or read-only remounts, which would change the
-		 * host; the root is only a chroot (the process can see its mounts, as with runc). */
-		if (rootfs_enter_chroot(l->rootfs, &err) < 0 || process_set_sysctl(spec, &err) < 0)
-			init_fail(&c, err);
-	} else {
-		if (setup_mounts(&c, &err) < 0)
-			init_fail(&c, err);
-		if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, &err) < 0)
-			init_fail(&c, err);
-	}
+	bool host_mount_ns = oci_spec_namespace(spec, CLONE_NEWNS) == NULL;
+	if (setup_mounts(&c, host_mount_ns, &err) < 0)
+		init_fail(&c, err);
+	if (process_set_sysctl(spec, &err) < 0 || rootfs_finish(spec, host_mount_ns, &err) < 0)
+		init_fail(&c, err);
 	if (prepare_process(&c, &err) < 0)
 		init_fail(&c, err);
 	conn = wait_for_start(&c, &err);

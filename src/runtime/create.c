@@ -28,6 +28,7 @@
 #include "linux/cgroup_systemd.h"
 #include "oci/names.h"
 #include "linux/lsm.h"
+#include "linux/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -159,12 +160,12 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 	if (j->spec->process == NULL)
 		return hull_error_invalid(err, "%s/config.json: process: missing (there is nothing to run)",
 					  j->bundle);
-	/* Without a mount namespace the container shares the host's mounts: as with runc and crun, it is only
-	 * chrooted into its root, and nothing may be mounted (it would be mounted on the host). */
-	if (oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL && j->spec->n_mounts)
+	/* Without a mount namespace the container shares the host's mounts: its own are made below its root
+	 * (container_init.c); a read-only root would have to remount the host mount holding it. */
+	if (oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL && j->spec->root_readonly)
 		return hull_error_invalid(err,
-					  "%s/config.json: mounts: without a mount namespace they would be "
-					  "made on the host (add {\"type\": \"mount\"} or drop them)",
+					  "%s/config.json: root.readonly needs a mount namespace (it would "
+					  "remount the host's file system holding the root)",
 					  j->bundle);
 	if (asprintf(&root, "%s%s%s", j->spec->root_path[0] == '/' ? "" : j->bundle,
 		     j->spec->root_path[0] == '/' ? "" : "/", j->spec->root_path) < 0)
@@ -206,6 +207,7 @@ static int fill_state(struct create_job *j)
 	s->owner = strdup(pw ? pw->pw_name : "");
 	s->status = STATUS_CREATING;
 	s->shares_host_pid_ns = oci_spec_namespace(j->spec, CLONE_NEWPID) == NULL;
+	s->shares_host_mount_ns = oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL;
 	if (json_object_object_get_ex(j->spec->doc, "annotations", &annotations) &&
 	    json_object_is_type(annotations, json_type_object))
 		s->annotations = json_object_get(annotations);
@@ -302,6 +304,8 @@ static void undo(struct create_job *j)
 	if (j->state.cgroups.n_dirs)
 		cgroup_remove(&j->state.cgroups, &ignored);
 	hull_error_free(&ignored);
+	if (j->state.shares_host_mount_ns)
+		rootfs_unmount_below(j->rootfs);
 	if (j->dir.fd >= 0)
 		state_dir_remove(&j->dir, &ignored);
 	hull_error_free(&ignored);

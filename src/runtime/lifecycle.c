@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup_systemd.h"
+#include "linux/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
@@ -223,6 +224,8 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 		goto out;
 	if (state.cgroups.n_dirs && (ret = cgroup_remove(&state.cgroups, err)) < 0)
 		goto out;
+	if (state.shares_host_mount_ns && state.rootfs && *state.rootfs == '/')
+		rootfs_unmount_below(state.rootfs);
 	state.status = STATUS_STOPPED;
 	runtime_run_hooks_warn(&dir, &state, OCI_HOOK_POSTSTOP);
 	ret = state_dir_remove(&dir, err);

@@ -159,6 +159,8 @@ int state_save(const struct state_dir *dir, const struct container_state *s, str
 	json_object_object_add(extra, "startTime", json_object_new_uint64(s->start_time));
 	json_object_object_add(extra, "sharesHostPidNamespace",
 			       json_object_new_boolean(s->shares_host_pid_ns));
+	if (s->shares_host_mount_ns)
+		json_object_object_add(extra, "sharesHostMountNamespace", json_object_new_boolean(true));
 	json_object_object_add(extra, "cgroups", cgroup_set_to_json(&s->cgroups));
 	if (s->systemd_unit)
 		json_object_object_add(extra, "systemdUnit", json_object_new_string(s->systemd_unit));
@@ -190,7 +192,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	const char *unit = NULL;
 	int64_t pid = 0;
 	uint64_t start_time = 0;
-	bool shares = false;
+	bool shares = false, shares_mounts = false;
 	size_t len = 0;
 	int ret;
 
@@ -209,6 +211,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	    (ret = json_field_string(extra, "hull", "owner", &owner, err)) < 0 ||
 	    (ret = json_field_uint64(extra, "hull", "startTime", &start_time, err)) < 0 ||
 	    (ret = json_field_bool(extra, "hull", "sharesHostPidNamespace", &shares, err)) < 0 ||
+	    (ret = json_field_bool(extra, "hull", "sharesHostMountNamespace", &shares_mounts, err)) < 0 ||
 	    (ret = json_field_array(extra, "hull", "cgroups", &cgroups, err)) < 0 ||
 	    (ret = json_field_string(extra, "hull", "systemdUnit", &unit, err)) < 0 ||
 	    (ret = cgroup_set_from_json(cgroups, &s->cgroups, err)) < 0) {
@@ -224,6 +227,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	s->start_time = start_time;
 	s->status = status_from_name(status);
 	s->shares_host_pid_ns = shares;
+	s->shares_host_mount_ns = shares_mounts;
 	s->systemd_unit = unit ? strdup(unit) : NULL;
 	s->annotations = annotations ? json_object_get(annotations) : NULL;
 	json_object_put(doc);

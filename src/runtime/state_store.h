@@ -30,7 +30,8 @@ struct container_state {
 	pid_t pid;
 	uint64_t start_time;
 	enum container_status status;
-	bool shares_host_pid_ns; /* its processes are not ended with the first one */
+	bool shares_host_pid_ns;   /* its processes are not ended with the first one */
+	bool shares_host_mount_ns; /* its mounts are the host's, under its root: unmounted at delete */
 	json_object *annotations;
 	struct cgroup_set cgroups;
 	char *systemd_unit; /* the scope of the systemd cgroup manager, NULL with cgroupfs */

@@ -267,10 +267,18 @@ teardown() { hull_common_teardown; }
 	[[ "$output" == *in-root* ]]
 	# The host's mount namespace is shared and nothing new appeared in it.
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ]
-	# Mounts without a mount namespace would land on the host: refused.
-	cfg '.mounts = [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}]'
+	# As runc and crun: mounts are made below the root in the host's namespace, visible there while the
+	# container lives, and delete unmounts them; a read-only root (a remount of the host's) is refused.
+	cfg '.mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}, {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}] | .linux.cgroupsPath = "'"$CGPARENT"'/nomnt2"'
+	args sleep 100
+	run_detached c2
+	grep -q " $BUNDLE/rootfs/tmp " /proc/self/mountinfo
+	grep -q " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+	hr delete --force c2
+	! grep -q " $BUNDLE/rootfs/" /proc/self/mountinfo
+	cfg '.root.readonly = true'
 	run_expect_fail hr create --bundle "$BUNDLE" c2
-	assert_one_line_error create c2 mounts "mount namespace"
+	assert_one_line_error create c2 root.readonly "mount namespace"
 	assert_nothing_left
 	# A mount namespace made beforehand and joined by path.
 	mkdir -p "$BATS_TEST_TMPDIR/ns"
