@@ -230,7 +230,7 @@ static int add_syscalls(struct seccomp_filter *f, json_object *seccomp, uint32_t
 		json_object *e = json_object_array_get_idx(list, i), *args = NULL;
 		const char **names = NULL, *action_name = NULL;
 		size_t n_names = 0, n_args = 0;
-		uint32_t errno_ret = 0, action;
+		uint32_t errno_ret = 0, action = 0;
 		struct scmp_arg_cmp cmp[6];
 		char where[64];
 

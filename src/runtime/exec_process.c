@@ -45,7 +45,7 @@ static int parse_id(const char *text, const char *what, uint32_t *out, struct hu
 static int apply_user(json_object *process, const struct exec_options *o, struct hull_error **err)
 {
 	json_object *user = NULL;
-	uint32_t uid, gid = 0;
+	uint32_t uid = 0, gid = 0;
 	const char *colon = strchr(o->user, ':');
 
 	if (parse_id(o->user, "uid", &uid, err) < 0 || (colon && parse_id(colon + 1, "gid", &gid, err) < 0))
@@ -100,7 +100,7 @@ static int apply_flags(json_object *process, const struct exec_options *o, struc
 		json_object *user = NULL, *gids = json_object_new_array();
 		json_object_object_get_ex(process, "user", &user);
 		for (size_t i = 0; i < o->n_additional_gids; i++) {
-			uint32_t gid;
+			uint32_t gid = 0;
 			if (parse_id(o->additional_gids[i], "gid", &gid, err) < 0) {
 				json_object_put(gids);
 				return -EINVAL;
