@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "linux/cgroup.h"
@@ -53,6 +54,7 @@ struct create_job {
 	int runtime_sync_fd;
 	pid_t pid;
 	bool pid_is_child;
+	int pidfd; /* the init, held from the moment its pid is known (-1 before Linux 5.3) */
 };
 
 static void format_time_now(char *buf, size_t len)
@@ -293,11 +295,12 @@ static void undo(struct create_job *j)
 {
 	struct hull_error *ignored = NULL;
 
-	if (j->pid > 0) {
-		kill(j->pid, SIGKILL);
-		if (j->pid_is_child)
-			waitpid(j->pid, NULL, 0);
-	}
+	if (j->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, j->pidfd, SIGKILL, NULL, 0);
+	else if (j->pid > 0)
+		kill(j->pid, SIGKILL); /* before Linux 5.3 */
+	if (j->pid > 0 && j->pid_is_child)
+		waitpid(j->pid, NULL, 0);
 	if (j->state.systemd_unit)
 		systemd_scope_stop(j->state.systemd_unit, geteuid() != 0, &ignored);
 	hull_error_free(&ignored);
@@ -358,7 +361,8 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 int runtime_create(const struct runtime_context *rt, const struct create_options *o, bool foreground,
 		   int console_fd, struct created_container *out, struct hull_error **err)
 {
-	struct create_job j = {.rt = rt, .o = o, .runtime_sync_fd = -1, .dir = {.fd = -1, .lock_fd = -1}};
+	struct create_job j = {
+	    .rt = rt, .o = o, .runtime_sync_fd = -1, .pidfd = -1, .dir = {.fd = -1, .lock_fd = -1}};
 	int init_sync_fd = -1;
 	int ret;
 
@@ -385,6 +389,11 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 	}
 	ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, err);
 	j.pid_is_child = !(j.launch.n_joins > 0 || (j.launch.new_flags & CLONE_NEWTIME));
+	/* Through an intermediate the init is not our child, and its pid could be recycled once it dies: it
+	 * is held by a pidfd while it still waits for us on the sync socket, so undo never signals another
+	 * process. */
+	if (ret == 0)
+		j.pidfd = process_pidfd_open(j.pid, 0);
 	close(init_sync_fd);
 	init_sync_fd = -1;
 	if (ret < 0 || (ret = drive_setup(&j, err)) < 0 || (ret = save_created(&j, err)) < 0)
@@ -404,6 +413,8 @@ fail_early:
 done:
 	if (init_sync_fd >= 0)
 		close(init_sync_fd);
+	if (j.pidfd >= 0)
+		close(j.pidfd);
 	if (j.runtime_sync_fd >= 0)
 		close(j.runtime_sync_fd);
 	if (j.launch.start_fd >= 0)
