@@ -1,6 +1,6 @@
 #!/bin/bash
 # hull-runtime next to crun and runc on the same busybox bundle, in one run, with public tools:
-#   - `run` of /bin/true                      (hyperfine, mean wall time)
+#   - `run` of /bin/true                      (hyperfine, mean wall time), with and without linux.seccomp
 #   - create + start + delete                 (hyperfine)
 #   - `exec` of /bin/true into a running container (hyperfine)
 #   - peak memory of the runtime during `run` (/usr/bin/time -f %M: the largest process it waited for)
@@ -52,6 +52,11 @@ for rt in hull crun runc; do
 	jq --arg cg "$cgparent/$rt-exec" '.process.args = ["sleep", "1000"] | .linux.cgroupsPath = $cg |
 		.root.path = "../'"$rt"'/rootfs"' "$work/$rt/config.json" >"$work/$rt-exec/config.json"
 	jq '.root.path = "../'"$rt"'/rootfs"' "$work/$rt/config.json" >"$work/$rt-mem/base.json"
+	# The same bundle without linux.seccomp: what the start path costs without compiling or loading a
+	# filter (hull caches compiled filters, its peers do not).
+	mkdir -p "$work/$rt-noseccomp"
+	jq --arg cg "$cgparent/$rt-noseccomp" 'del(.linux.seccomp) | .linux.cgroupsPath = $cg |
+		.root.path = "../'"$rt"'/rootfs"' "$work/$rt/config.json" >"$work/$rt-noseccomp/config.json"
 done
 
 # in_ns CMD: CMD in a private mount namespace without the unified cgroup mount.
@@ -83,6 +88,11 @@ hf run "${run_cmds[@]}" \
 	-n floor "$(in_ns "unshare -fpmnuiC --mount-proc true")" \
 	-n floor-hybrid "unshare -fpmnuiC --mount-proc true"
 hf cycle "${cycle_cmds[@]}"
+noseccomp_cmds=()
+for rt in hull crun runc; do
+	noseccomp_cmds+=(-n "$rt" "$(in_ns "$(rt_cmd "$rt" "${!rt}" run --bundle "$work/$rt-noseccomp" "n-$rt")")")
+done
+hf run-noseccomp "${noseccomp_cmds[@]}"
 
 # exec: one long-running container per runtime, started and exec'd into in the private namespace.
 exec_cmds=()
@@ -142,7 +152,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v a="$1" 'BEGIN { printf "%.1f ms", a * 1000 }'; }
 
 printf '\n%-34s %10s %10s %10s\n' "" hull crun runc
-for b in run cycle exec; do
+for b in run run-noseccomp cycle exec; do
 	printf '%-34s %10s %10s %10s\n' "$b: mean" "$(ms "$(mean $b hull)")" "$(ms "$(mean $b crun)")" "$(ms "$(mean $b runc)")"
 	printf '%-34s %10s %10s %10s\n' "$b: time / hull's" 1.00 "$(ratio "$(mean $b crun)" "$(mean $b hull)")" "$(ratio "$(mean $b runc)" "$(mean $b hull)")"
 done
