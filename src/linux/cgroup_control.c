@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -86,11 +85,9 @@ int cgroup_kill_all(const struct cgroup_set *set, int signo, struct hull_error *
 		ret = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (ret == 0 && pid_listed(again, n_again, pids[i])) {
-			int r = fds[i] >= 0 ? (int)syscall(SYS_pidfd_send_signal, fds[i], signo, NULL, 0)
-				: fds[i] == -ENOSYS ? kill(pids[i], signo)
-						    : 0;
-			if (r < 0 && errno != ESRCH)
-				ret = hull_error_errno(err, "signal process %d", pids[i]);
+			int r = process_pidfd_send(fds[i], pids[i], signo);
+			if (r < 0 && r != -ESRCH)
+				ret = hull_error_set(err, -r, "signal process %d", pids[i]);
 		}
 		if (fds[i] >= 0)
 			close(fds[i]);

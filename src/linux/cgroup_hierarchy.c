@@ -101,7 +101,20 @@ static char *path_in(const char *proc_cgroup, const struct cgroup_hierarchy *h)
 	return strdup("");
 }
 
-static void make_relative(char **own_path, const char *root);
+/* A hierarchy mounted from a subtree (root != "/") shows paths relative to that subtree; a path outside
+ * the subtree (a cgroup namespace's "/.." forms) is not reachable through this mount: "". */
+static void make_relative(char **own_path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (strcmp(root, "/") == 0 || **own_path == '\0')
+		return;
+	if (strncmp(*own_path, root, n) == 0 && ((*own_path)[n] == '/' || (*own_path)[n] == '\0')) {
+		memmove(*own_path, *own_path + n, strlen(*own_path + n) + 1);
+		if (**own_path == '\0')
+			strcpy(*own_path, "/");
+	}
+}
 
 char *cgroup_hierarchy_path_of(const struct cgroup_hierarchy *h, const char *proc_cgroup)
 {
@@ -144,21 +157,6 @@ static bool same_hierarchy(const struct cgroup_hierarchies *all, const struct cg
 		    strcmp(all->list[i].controllers, h->controllers) == 0)
 			return true;
 	return false;
-}
-
-/* A hierarchy mounted from a subtree (root != "/") shows paths relative to that subtree; a path outside
- * the subtree (a cgroup namespace's "/.." forms) is not reachable through this mount: "". */
-static void make_relative(char **own_path, const char *root)
-{
-	size_t n = strlen(root);
-
-	if (strcmp(root, "/") == 0 || **own_path == '\0')
-		return;
-	if (strncmp(*own_path, root, n) == 0 && ((*own_path)[n] == '/' || (*own_path)[n] == '\0')) {
-		memmove(*own_path, *own_path + n, strlen(*own_path + n) + 1);
-		if (**own_path == '\0')
-			strcpy(*own_path, "/");
-	}
 }
 
 static int add_line(const char *line, const char *proc_cgroup, struct cgroup_hierarchies *out)

@@ -266,9 +266,7 @@ int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, bool
 	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		ret =
 		    cgroup_mount_in_container(ctx->root_fd, m->destination, o.flags, ctx->new_cgroup_ns, err);
-	else if (strcmp(m->type, "tmpfs") == 0 && (ret = tmpfs_keep_mode(&o, target_fd, err)) < 0)
-		;
-	else
+	else if ((ret = strcmp(m->type, "tmpfs") == 0 ? tmpfs_keep_mode(&o, target_fd, err) : 0) == 0)
 		ret = mount_filesystem(m, &o, target, err);
 	if (ret == 0)
 		ret = mount_finish(ctx, m, &o, err);

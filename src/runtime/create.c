@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "linux/cgroup.h"
@@ -54,7 +53,7 @@ struct create_job {
 	int runtime_sync_fd;
 	pid_t pid;
 	bool pid_is_child;
-	int pidfd; /* the init, held from the moment its pid is known (-1 before Linux 5.3) */
+	int pidfd; /* the init, from the moment its pid is known; else process_pidfd_open()'s -errno */
 };
 
 static void format_time_now(char *buf, size_t len)
@@ -295,10 +294,8 @@ static void undo(struct create_job *j)
 {
 	struct hull_error *ignored = NULL;
 
-	if (j->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, j->pidfd, SIGKILL, NULL, 0);
-	else if (j->pid > 0)
-		kill(j->pid, SIGKILL); /* before Linux 5.3 */
+	if (j->pid > 0)
+		process_pidfd_send(j->pidfd, j->pid, SIGKILL);
 	if (j->pid > 0 && j->pid_is_child)
 		waitpid(j->pid, NULL, 0);
 	if (j->state.systemd_unit)

@@ -80,21 +80,23 @@ int process_pidfd_open(pid_t pid, uint64_t start_time)
 	return fd;
 }
 
+int process_pidfd_send(int pidfd, pid_t pid, int signo)
+{
+	if (pidfd >= 0)
+		return syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0 ? -errno : 0;
+	if (pidfd == -ENOSYS && pid > 0)
+		return kill(pid, signo) < 0 ? -errno : 0;
+	return pidfd < 0 ? pidfd : -ESRCH;
+}
+
 int process_signal(pid_t pid, uint64_t start_time, int signo)
 {
 	cleanup_close int fd = process_pidfd_open(pid, start_time);
 
-	if (fd == -ENOSYS) {
-		/* Linux before 5.3: a window remains between the check and the kill. */
-		if (!process_is_alive(pid, start_time))
-			return -ESRCH;
-		return kill(pid, signo) < 0 ? -errno : 0;
-	}
-	if (fd < 0)
-		return fd;
-	if (syscall(SYS_pidfd_send_signal, fd, signo, NULL, 0) < 0)
-		return -errno;
-	return 0;
+	/* Linux before 5.3: a window remains between the check and the kill. */
+	if (fd == -ENOSYS && !process_is_alive(pid, start_time))
+		return -ESRCH;
+	return process_pidfd_send(fd, pid, signo);
 }
 
 int process_wait(pid_t pid, int timeout_ms, int *status)

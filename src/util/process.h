@@ -20,6 +20,11 @@ bool process_is_alive(pid_t pid, uint64_t start_time);
  * descriptor, -ESRCH when the process is gone or was replaced, -ENOSYS before Linux 5.3. */
 int process_pidfd_open(pid_t pid, uint64_t start_time);
 
+/* Sends signo to the process pidfd names; pidfd is what process_pidfd_open() returned for pid: on
+ * -ENOSYS (Linux before 5.3) the signal goes to pid itself, on another error nothing is sent (the process
+ * is gone).  Returns 0 or a negative errno. */
+int process_pidfd_send(int pidfd, pid_t pid, int signo);
+
 /* Sends signo (0: only checks that it lives) to the process pid + start_time, through a pidfd where the
  * kernel has them; returns 0 or a negative errno (-ESRCH: gone). */
 int process_signal(pid_t pid, uint64_t start_time, int signo);

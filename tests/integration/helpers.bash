@@ -169,3 +169,12 @@ remove_cgroup_parent() {
 	done
 	return 0
 }
+
+# run_memory_hog: runs a container limited to 16 MiB (swap included) that builds a 100 MB string; the
+# OOM killer should end it with status 137 before it prints "survived".
+run_memory_hog() {
+	cfg '.linux.resources = {"memory": {"limit": 16777216, "swap": 16777216}}'
+	args sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived'
+	run hr run --bundle "$BUNDLE" c1
+	echo "status $status: $output"
+}

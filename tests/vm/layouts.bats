@@ -50,10 +50,7 @@ container_dir() {
 }
 
 @test "a memory hog is killed by the OOM killer at the limit" {
-	cfg '.linux.resources = {"memory": {"limit": 16777216, "swap": 16777216}}'
-	args sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a); echo survived'
-	run hr run --bundle "$BUNDLE" c1
-	echo "status $status: $output"
+	run_memory_hog
 	[ "$status" -eq 137 ]
 	[[ "$output" != *survived* ]]
 }

@@ -24,7 +24,12 @@ enum {
 	OPT_CGROUP
 };
 
-#define EXEC_FAILED 255
+/* Prints the error; a process that could not be started exits 255, as with runc. */
+static int exec_failed(struct hull_error **err)
+{
+	cli_fail(err);
+	return 255;
+}
 
 /* Appends to a list that lives as long as the command. */
 static int push(const char ***list, size_t *n, const char *value)
@@ -155,14 +160,14 @@ static int run_exec(struct cli *cli, int argc, char **argv)
 	/* As runc: a process that could not be started exits 255, which engines tell apart from any exit
 	 * status of the program itself (podman maps it to "exec failed", 126/127 stay the program's). */
 	if (status == 0 && runtime_exec(&cli->rt, &o, theirs, &pid, &err) < 0)
-		status = cli_fail(&err) ? EXEC_FAILED : 0;
+		status = exec_failed(&err);
 	if (status == 0 && !o.detach) {
 		char probe;
 		if (ours >= 0 && recv(ours, &probe, 1, MSG_PEEK | MSG_DONTWAIT) > 0 &&
 		    socket_recv_fd(ours, &master, &err) < 0)
-			status = cli_fail(&err) ? EXEC_FAILED : 0;
+			status = exec_failed(&err);
 		else if (foreground_wait(pid, master, &exit_code, &err) < 0)
-			status = cli_fail(&err) ? EXEC_FAILED : 0;
+			status = exec_failed(&err);
 		else
 			status = exit_code;
 	}
