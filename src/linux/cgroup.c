@@ -207,6 +207,20 @@ const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char
 	return NULL;
 }
 
+int cgroup_set_open_unified(const struct cgroup_set *set)
+{
+	struct statfs st;
+
+	for (size_t i = 0; i < set->n_dirs; i++) {
+		int fd = open(set->dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && fstatfs(fd, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	return -1;
+}
+
 static int check_sub_path(const char *spec, const char *path, struct hull_error **err)
 {
 	if (*path == '\0' || *path == '/')

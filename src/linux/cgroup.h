@@ -33,6 +33,10 @@ int cgroup_set_from_pid(pid_t pid, const char *must_contain, struct cgroup_set *
  * writers find the hierarchy of a controller file on v1, hybrid and v2 alike. */
 const char *cgroup_set_find(const struct cgroup_set *set, const char *file, char *path, size_t len);
 
+/* The container's directory on the unified (v2) hierarchy, opened close-on-exec for clone3's
+ * CLONE_INTO_CGROUP, or -1 when it has none. */
+int cgroup_set_open_unified(const struct cgroup_set *set);
+
 /* The sub-cgroups runc's `exec --cgroup` names: each spec is PATH (every hierarchy) or
  * CONTROLLER[,CONTROLLER]:PATH (the hierarchies holding one of them; "" names the unified one), PATH
  * relative to the container's cgroup and existing already.  `..` and absolute paths are refused, so the

@@ -25,7 +25,6 @@
 #include "linux/cgroup.h"
 #include "linux/cgroup_devices.h"
 #include "linux/cgroup_resources.h"
-#include "linux/cgroup_systemd.h"
 #include "oci/names.h"
 #include "linux/lsm.h"
 #include "linux/rootfs.h"
@@ -48,7 +47,8 @@ struct create_job {
 	struct container_state state;
 	struct container_launch launch;
 	struct cgroup_plan resources;
-	struct systemd_unit unit; /* with the systemd cgroup manager */
+	struct cgroup_request cgroup_request;
+	bool limits_applied;
 	struct device_rules device_rules;
 	int runtime_sync_fd;
 	pid_t pid;
@@ -76,56 +76,28 @@ static int plan_resources(struct create_job *j, struct hull_error **err)
 
 	if (resources == NULL)
 		return 0;
-	if (j->rt->cgroup_manager == CGROUP_MANAGER_DISABLED) {
-		hull_log_warning("%s/config.json: linux.resources ignored: cgroups are disabled", j->bundle);
-		return 0;
-	}
 	json_object_object_get_ex(resources, "devices", &devices);
 	if ((ret = cgroup_detect_layout(&layout, err)) < 0 ||
 	    (ret = cgroup_resources_plan(resources, layout, "linux.resources", &j->resources, err)) < 0 ||
 	    (ret = device_rules_build(devices, j->spec, "linux.resources.devices", &j->device_rules, err)) <
 		0)
 		return hull_error_wrap(err, "%s/config.json", j->bundle);
+	j->cgroup_request.limited = j->resources.n_writes > 0 || j->device_rules.n_rules > 0;
 	return 0;
 }
 
-/* Device rules and the resource plan, into the container's cgroups once they exist (cgroupfs: before the
- * clone; systemd: once the scope holds the init). */
+/* Device rules and the resource plan, into the container's cgroups as soon as they exist: before the
+ * clone when the manager makes them first (cgroupfs), once they hold the init otherwise (systemd). */
 static int apply_limits(struct create_job *j, struct hull_error **err)
 {
-	int ret = cgroup_devices_apply(&j->state.cgroups, &j->device_rules, err);
+	int ret;
 
-	return ret < 0 ? ret : cgroup_resources_apply(&j->state.cgroups, &j->resources, err);
-}
-
-/* As runc: a cgroup that already holds processes (another container's, a reused cgroupsPath) is used, but
- * said: its limits are shared, and deleting either container kills the other's processes. */
-static void warn_if_busy(struct create_job *j)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-
-	if (cgroup_list_pids(&j->state.cgroups, &pids, &n, NULL) == 0 && n > 0)
-		hull_log_warning("create `%s`: cgroup `%s` already has %zu process%s; they share its limits",
-				 j->o->id, j->state.cgroups.dirs[0], n, n == 1 ? "" : "es");
-}
-
-/* A user without a delegated cgroup cannot create one: with nothing to limit, the container runs in the
- * caller's cgroup (as runc's rootless mode does); asked for limits, it fails. */
-static int make_cgroups(struct create_job *j, struct hull_error **err)
-{
-	int ret = cgroup_create(j->spec->linux_.cgroups_path, j->o->id, &j->state.cgroups, err);
-
-	if (ret < 0 && geteuid() != 0 && (ret == -EACCES || ret == -EPERM || ret == -EROFS) &&
-	    j->resources.n_writes == 0 && j->device_rules.n_rules == 0) {
-		hull_log_debug("no cgroup for `%s` (%s): it stays in the caller's", j->o->id,
-			       (*err)->message);
-		hull_error_free(err);
+	if (j->limits_applied || j->state.cgroups.n_dirs == 0)
 		return 0;
-	}
-	if (ret == 0)
-		warn_if_busy(j);
-	return ret;
+	j->limits_applied = true;
+	if ((ret = cgroup_devices_apply(&j->state.cgroups, &j->device_rules, err)) < 0)
+		return ret;
+	return cgroup_resources_apply(&j->state.cgroups, &j->resources, err);
 }
 
 static int check_input(struct create_job *j, int console_fd, struct hull_error **err)
@@ -141,16 +113,9 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return hull_error_errno(err, "bundle `%s`", o->bundle ? o->bundle : ".");
 	if ((ret = oci_spec_load(j->bundle, &j->spec, err)) < 0 || (ret = plan_resources(j, err)) < 0)
 		return ret;
-	if (j->rt->cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
-		if (!systemd_is_running())
-			return hull_error_fail(
-			    err, ENOTSUP,
-			    "the systemd cgroup manager needs systemd running the host (no "
-			    "/run/systemd/system); use --cgroup-manager=cgroupfs");
-		if ((ret = systemd_unit_parse(j->spec->linux_.cgroups_path, o->id, geteuid() != 0, &j->unit,
-					      err)) < 0)
-			return hull_error_wrap(err, "%s/config.json", j->bundle);
-	}
+	j->cgroup_request.cgroups_path = j->spec->linux_.cgroups_path;
+	if ((ret = j->rt->cgroup_manager->check(&j->cgroup_request, err)) < 0)
+		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	/* The cache lives under the state root, which the first create of all makes here already. */
 	char cache[PATH_MAX];
 	snprintf(cache, sizeof(cache), "%s/" RUNTIME_SECCOMP_CACHE, j->rt->state_root);
@@ -207,6 +172,7 @@ static int fill_state(struct create_job *j)
 	s->created = strdup(now);
 	s->owner = strdup(pw ? pw->pw_name : "");
 	s->status = STATUS_CREATING;
+	s->cgroup_manager = j->rt->cgroup_manager;
 	s->shares_host_pid_ns = oci_spec_namespace(j->spec, CLONE_NEWPID) == NULL;
 	s->shares_host_mount_ns = oci_spec_namespace(j->spec, CLONE_NEWNS) == NULL;
 	if (json_object_object_get_ex(j->spec->doc, "annotations", &annotations) &&
@@ -223,16 +189,10 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 
 	j->state.pid = j->pid;
 	process_start_time(j->pid, &j->state.start_time, NULL);
-	if (j->rt->cgroup_manager == CGROUP_MANAGER_SYSTEMD) {
-		/* A scope is made with its first process in it; the limits follow in the delegated cgroup. */
-		if ((ret = systemd_scope_start(&j->unit, j->pid, geteuid() != 0, &j->state.cgroups, err)) < 0)
-			return ret;
-		j->state.systemd_unit = strdup(j->unit.name);
-		if ((ret = apply_limits(j, err)) < 0)
-			return ret;
-	} else if (j->state.cgroups.n_dirs && (ret = cgroup_enter(&j->state.cgroups, j->pid, err)) < 0) {
+	if ((ret = j->state.cgroup_manager->attach(&j->cgroup_request, j->pid, &j->state.cgroups,
+						    &j->state.cgroup_unit, err)) < 0 ||
+	    (ret = apply_limits(j, err)) < 0)
 		return ret;
-	}
 	/* Hooks see the status runc gives them: `created` for prestart, createRuntime, createContainer and
 	 * startContainer, although the container is still being created while the first three run. */
 	j->state.status = STATUS_CREATED;
@@ -298,11 +258,8 @@ static void undo(struct create_job *j)
 		process_pidfd_send(j->pidfd, j->pid, SIGKILL);
 	if (j->pid > 0 && j->pid_is_child)
 		waitpid(j->pid, NULL, 0);
-	if (j->state.systemd_unit)
-		systemd_scope_stop(j->state.systemd_unit, geteuid() != 0, &ignored);
-	hull_error_free(&ignored);
-	if (j->state.cgroups.n_dirs)
-		cgroup_remove(&j->state.cgroups, &ignored);
+	j->state.cgroup_manager->destroy(&j->state.cgroups, j->state.cgroup_unit, j->cgroup_request.user,
+					 &ignored);
 	hull_error_free(&ignored);
 	if (j->state.shares_host_mount_ns)
 		rootfs_unmount_below(j->rootfs);
@@ -334,6 +291,7 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	l->console_fd = console_fd;
 	l->runtime_fds[0] = j->dir.fd;
 	l->runtime_fds[1] = j->dir.lock_fd;
+	l->runtime_fds[2] = l->cgroup_fd = cgroup_set_open_unified(&j->state.cgroups);
 	if (console_fd < 0 && j->o->console_socket && j->spec->process->terminal) {
 		l->console_fd = socket_connect_path(j->o->console_socket, SOCK_STREAM, err);
 		if (l->console_fd < 0)
@@ -364,6 +322,9 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 	int ret;
 
 	j.launch.start_fd = j.launch.console_fd = j.launch.sync_fd = j.launch.seccomp_listener_fd = -1;
+	j.launch.cgroup_fd = -1;
+	j.cgroup_request.id = o->id;
+	j.cgroup_request.user = geteuid() != 0;
 	if ((ret = check_input(&j, console_fd, err)) < 0)
 		goto fail_early;
 	if ((ret = state_dir_create(rt->state_root, o->id, &j.dir, err)) < 0)
@@ -372,8 +333,8 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		ret = hull_error_set(err, ENOMEM, "state");
 		goto fail;
 	}
-	if (rt->cgroup_manager == CGROUP_MANAGER_CGROUPFS &&
-	    ((ret = make_cgroups(&j, err)) < 0 || (ret = apply_limits(&j, err)) < 0))
+	if ((ret = rt->cgroup_manager->create(&j.cgroup_request, &j.state.cgroups, err)) < 0 ||
+	    (ret = apply_limits(&j, err)) < 0)
 		goto fail;
 	if ((ret = prepare_launch(&j, console_fd, &init_sync_fd, err)) < 0)
 		goto fail;
@@ -384,12 +345,12 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 			goto fail;
 		}
 	}
-	ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, err);
+	ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, &j.pidfd, err);
 	j.pid_is_child = !(j.launch.n_joins > 0 || (j.launch.new_flags & CLONE_NEWTIME));
 	/* Through an intermediate the init is not our child, and its pid could be recycled once it dies: it
 	 * is held by a pidfd while it still waits for us on the sync socket, so undo never signals another
 	 * process. */
-	if (ret == 0)
+	if (ret == 0 && j.pidfd < 0)
 		j.pidfd = process_pidfd_open(j.pid, 0);
 	close(init_sync_fd);
 	init_sync_fd = -1;
@@ -416,6 +377,8 @@ done:
 		close(j.runtime_sync_fd);
 	if (j.launch.start_fd >= 0)
 		close(j.launch.start_fd);
+	if (j.launch.cgroup_fd >= 0)
+		close(j.launch.cgroup_fd);
 	if (j.launch.console_fd >= 0 && j.launch.console_fd != console_fd)
 		close(j.launch.console_fd);
 	namespaces_close_joins(j.launch.joins, j.launch.n_joins);

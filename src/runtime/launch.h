@@ -30,15 +30,17 @@ struct container_launch {
 	struct namespace_join *joins;
 	size_t n_joins;
 	int new_flags; /* CLONE_NEW* to create */
+	int cgroup_fd; /* the container's v2 cgroup, which the first child is born in (-1: none) */
 	/* The runtime's own descriptors that the clone copies but the init must not hold: the state directory
 	 * and above all its lock (flock belongs to the open file, so a copy would keep the container locked).
 	 */
-	int runtime_fds[2];
+	int runtime_fds[3];
 };
 
 /* Starts the container's first process and returns its pid (in the runtime's pid namespace) once its user
- * namespace, if new, has its id maps.  The init then waits for SYNC_CONTINUE. */
-int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid,
+ * namespace, if new, has its id maps, and a pidfd of it when the clone gave one (-1 otherwise).  The init
+ * then waits for SYNC_CONTINUE. */
+int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid, int *init_pidfd,
 		    struct hull_error **err);
 
 /* The setup sequence inside the new namespaces; never returns. */

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "linux/cgroup_systemd.h"
 #include "linux/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
@@ -220,9 +219,7 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 	}
 	if ((ret = stop_processes(&state, err)) < 0)
 		goto out;
-	if (state.systemd_unit && (ret = systemd_scope_stop(state.systemd_unit, geteuid() != 0, err)) < 0)
-		goto out;
-	if (state.cgroups.n_dirs && (ret = cgroup_remove(&state.cgroups, err)) < 0)
+	if ((ret = state.cgroup_manager->destroy(&state.cgroups, state.cgroup_unit, geteuid() != 0, err)) < 0)
 		goto out;
 	if (state.shares_host_mount_ns && state.rootfs && *state.rootfs == '/')
 		rootfs_unmount_below(state.rootfs);

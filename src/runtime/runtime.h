@@ -8,17 +8,16 @@
 
 #include <json-c/json.h>
 
+#include "linux/cgroup_manager.h"
 #include "runtime/state_store.h"
 #include "util/error.h"
 
 /* Compiled seccomp programs, under the state root: '@' cannot start a container id, so it never collides. */
 #define RUNTIME_SECCOMP_CACHE "@seccomp-cache"
 
-enum cgroup_manager { CGROUP_MANAGER_CGROUPFS, CGROUP_MANAGER_SYSTEMD, CGROUP_MANAGER_DISABLED };
-
 struct runtime_context {
 	const char *state_root;
-	enum cgroup_manager cgroup_manager;
+	const struct cgroup_manager *cgroup_manager; /* for create; delete uses the one the state names */
 };
 
 struct create_options {

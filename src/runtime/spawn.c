@@ -15,14 +15,45 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
 
 #include "oci/names.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 
 /* The cgroup namespace is unshared by the init itself once the runtime has moved it into its cgroup, so
  * that the namespace's root is the container's cgroup and not the runtime's. */
 #define LATE_FLAGS (CLONE_NEWCGROUP)
+
+/* Creates the first child, born in the container's v2 cgroup with clone3 where the kernel has it, so that
+ * it never runs (nor forks) outside it, and with a pidfd from the start.  A kernel or seccomp policy
+ * without clone3 (ENOSYS, EPERM), or a cgroup that cannot take it directly, gets plain clone(): the
+ * runtime then moves the child in (cgroup_enter), which says what is wrong if that fails too. */
+static pid_t clone_child(int flags, int cgroup_fd, int *pidfd)
+{
+#ifdef CLONE_INTO_CGROUP
+	struct clone_args args = {
+	    .flags = (unsigned)flags | CLONE_PIDFD,
+	    .pidfd = (uintptr_t)pidfd,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid;
+
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned)cgroup_fd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid >= 0)
+		return pid;
+	hull_log_debug("clone3: %s; falling back to clone", strerror(errno));
+#else
+	(void)cgroup_fd;
+#endif
+	*pidfd = -1;
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
 
 static bool needs_intermediate(const struct container_launch *l)
 {
@@ -77,7 +108,8 @@ __attribute__((noreturn)) static void run_intermediate(struct container_launch *
 static int spawn_through_intermediate(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid,
 				      struct hull_error **err)
 {
-	pid_t child = fork();
+	cleanup_close int pidfd = -1;
+	pid_t child = clone_child(0, l->cgroup_fd, &pidfd);
 	int status, ret = 0;
 
 	if (child < 0)
@@ -114,14 +146,16 @@ static int spawn_through_intermediate(struct container_launch *l, int runtime_sy
 	return ret;
 }
 
-int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid, struct hull_error **err)
+int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init_pid, int *init_pidfd,
+		    struct hull_error **err)
 {
 	pid_t pid;
 
+	*init_pidfd = -1;
 	if (needs_intermediate(l))
 		return spawn_through_intermediate(l, runtime_sync_fd, init_pid, err);
 
-	pid = (pid_t)syscall(SYS_clone, (l->new_flags & ~LATE_FLAGS) | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid = clone_child(l->new_flags & ~LATE_FLAGS, l->cgroup_fd, init_pidfd);
 	if (pid < 0)
 		return hull_error_errno(err, "create the container process (clone)");
 	if (pid == 0) {
@@ -134,6 +168,9 @@ int container_spawn(struct container_launch *l, int runtime_sync_fd, pid_t *init
 		if (ret < 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
+			if (*init_pidfd >= 0)
+				close(*init_pidfd);
+			*init_pidfd = -1;
 			return ret;
 		}
 	}

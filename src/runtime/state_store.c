@@ -162,8 +162,9 @@ int state_save(const struct state_dir *dir, const struct container_state *s, str
 	if (s->shares_host_mount_ns)
 		json_object_object_add(extra, "sharesHostMountNamespace", json_object_new_boolean(true));
 	json_object_object_add(extra, "cgroups", cgroup_set_to_json(&s->cgroups));
-	if (s->systemd_unit)
-		json_object_object_add(extra, "systemdUnit", json_object_new_string(s->systemd_unit));
+	json_object_object_add(extra, "cgroupManager", json_object_new_string(s->cgroup_manager->name));
+	if (s->cgroup_unit)
+		json_object_object_add(extra, "systemdUnit", json_object_new_string(s->cgroup_unit));
 	json_object_object_add(o, "hull", extra);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	ret = fs_write_file_atomic(dir->fd, "state.json", text, strlen(text), 0600, err);
@@ -189,7 +190,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	cleanup_free char *text = NULL;
 	json_object *doc = NULL, *extra = NULL, *annotations = NULL, *cgroups = NULL;
 	const char *id = NULL, *status = NULL, *bundle = NULL, *rootfs = NULL, *created = NULL, *owner = NULL;
-	const char *unit = NULL;
+	const char *unit = NULL, *manager = NULL;
 	int64_t pid = 0;
 	uint64_t start_time = 0;
 	bool shares = false, shares_mounts = false;
@@ -214,6 +215,7 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	    (ret = json_field_bool(extra, "hull", "sharesHostMountNamespace", &shares_mounts, err)) < 0 ||
 	    (ret = json_field_array(extra, "hull", "cgroups", &cgroups, err)) < 0 ||
 	    (ret = json_field_string(extra, "hull", "systemdUnit", &unit, err)) < 0 ||
+	    (ret = json_field_string(extra, "hull", "cgroupManager", &manager, err)) < 0 ||
 	    (ret = cgroup_set_from_json(cgroups, &s->cgroups, err)) < 0) {
 		json_object_put(doc);
 		return hull_error_wrap(err, "container `%s`: state.json", dir->id);
@@ -228,7 +230,11 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	s->status = status_from_name(status);
 	s->shares_host_pid_ns = shares;
 	s->shares_host_mount_ns = shares_mounts;
-	s->systemd_unit = unit ? strdup(unit) : NULL;
+	s->cgroup_unit = unit ? strdup(unit) : NULL;
+	/* A state written before the manager was recorded: a scope means systemd. */
+	s->cgroup_manager = cgroup_manager_find(manager);
+	if (s->cgroup_manager == NULL)
+		s->cgroup_manager = unit ? &cgroup_manager_systemd : &cgroup_manager_cgroupfs;
 	s->annotations = annotations ? json_object_get(annotations) : NULL;
 	json_object_put(doc);
 	return 0;
@@ -243,7 +249,7 @@ void state_free(struct container_state *s)
 	free(s->owner);
 	json_object_put(s->annotations);
 	cgroup_set_free(&s->cgroups);
-	free(s->systemd_unit);
+	free(s->cgroup_unit);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup_manager.h"
 #include "util/error.h"
 
 #define HULL_DEFAULT_STATE_ROOT "/run/hull"
@@ -34,7 +34,8 @@ struct container_state {
 	bool shares_host_mount_ns; /* its mounts are the host's, under its root: unmounted at delete */
 	json_object *annotations;
 	struct cgroup_set cgroups;
-	char *systemd_unit; /* the scope of the systemd cgroup manager, NULL with cgroupfs */
+	const struct cgroup_manager *cgroup_manager; /* the one create used */
+	char *cgroup_unit; /* the manager's own name for the cgroups (systemd's scope), or NULL */
 };
 
 /* A container's directory, open and locked. */

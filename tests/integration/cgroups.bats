@@ -285,3 +285,20 @@ container_cgroup() {
 	[ "${lines[0]}" = 10000 ]
 	[ "${lines[1]}" = 1000000 ]
 }
+
+# The init never runs outside its cgroup: clone3 puts it there as it is made, directly and through the
+# intermediate a time namespace needs (it forks the init inside the cgroup).
+@test "on the v2 hierarchy the init is born in its cgroup (clone3 CLONE_INTO_CGROUP)" {
+	[ -e /sys/fs/cgroup/unified/cgroup.procs ] || [ -e /sys/fs/cgroup/cgroup.procs ] ||
+		skip "no cgroup v2 hierarchy on this host"
+	args true
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=clone3 -o "$BATS_TEST_TMPDIR/direct" \
+		"$HULL_RUNTIME" --root "$STATE" run --bundle "$BUNDLE" c1
+	cat "$BATS_TEST_TMPDIR/direct"
+	grep -q 'CLONE_NEWPID.*CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/direct"
+	cfg '.linux.namespaces += [{"type":"time"}]'
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=clone3 -o "$BATS_TEST_TMPDIR/intermediate" \
+		"$HULL_RUNTIME" --root "$STATE" run --bundle "$BUNDLE" c2
+	cat "$BATS_TEST_TMPDIR/intermediate"
+	grep -q 'CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/intermediate"
+}

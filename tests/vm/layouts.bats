@@ -90,3 +90,12 @@ container_dir() {
 	[[ "$output" == *now-denied* ]]
 	hr delete --force c1
 }
+
+@test "the init is born in its v2 cgroup (clone3 CLONE_INTO_CGROUP)" {
+	[ "$HULL_VM_LAYOUT" = v2 ] || skip "the v1 co-mount layout has no unified hierarchy"
+	args true
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=clone3 -o "$BATS_TEST_TMPDIR/trace" \
+		"$HULL_RUNTIME" --root "$STATE" run --bundle "$BUNDLE" c1
+	cat "$BATS_TEST_TMPDIR/trace"
+	grep -q 'CLONE_INTO_CGROUP' "$BATS_TEST_TMPDIR/trace"
+}

@@ -82,7 +82,7 @@ static int parse_global(int argc, char **argv, struct cli *cli)
 	int c;
 
 	cli->rt.state_root = default_state_root();
-	cli->rt.cgroup_manager = CGROUP_MANAGER_CGROUPFS;
+	cli->rt.cgroup_manager = &cgroup_manager_cgroupfs;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vh", options, NULL)) != -1) {
 		switch (c) {
@@ -105,16 +105,10 @@ static int parse_global(int argc, char **argv, struct cli *cli)
 			debug = true;
 			break;
 		case OPT_SYSTEMD:
-			cli->rt.cgroup_manager = CGROUP_MANAGER_SYSTEMD;
+			cli->rt.cgroup_manager = &cgroup_manager_systemd;
 			break;
 		case OPT_MANAGER:
-			if (strcmp(optarg, "cgroupfs") == 0)
-				cli->rt.cgroup_manager = CGROUP_MANAGER_CGROUPFS;
-			else if (strcmp(optarg, "systemd") == 0)
-				cli->rt.cgroup_manager = CGROUP_MANAGER_SYSTEMD;
-			else if (strcmp(optarg, "disabled") == 0)
-				cli->rt.cgroup_manager = CGROUP_MANAGER_DISABLED;
-			else
+			if ((cli->rt.cgroup_manager = cgroup_manager_find(optarg)) == NULL)
 				return cli_usage_error(
 				    "hull-runtime",
 				    "--cgroup-manager: `%s` is not cgroupfs, systemd or disabled", optarg);
