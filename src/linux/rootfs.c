@@ -41,6 +41,81 @@ int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_erro
 	return fd;
 }
 
+/* mountinfo writes space, tab, newline and backslash in a path as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
+static bool is_below(const char *point, const char *dir, size_t len)
+{
+	return strncmp(point, dir, len) == 0 && point[len] == '/';
+}
+
+/* Detaches, deepest first (mountinfo lists parents before children), the mounts of the caller's namespace
+ * that want() picks by mount point and file system type. */
+static void detach_mounts(bool (*want)(const char *point, const char *fstype, const char *dir), const char *dir)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	char **points = NULL;
+	size_t n = 0, cap = 0;
+
+	if (f == NULL)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char point[4096], fstype[64];
+		const char *sep = strstr(line, " - ");
+		if (sep == NULL || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		unescape_octal(point);
+		if (!want(point, fstype, dir))
+			continue;
+		char **bigger = realloc(points, (n + 1) * sizeof(char *));
+		if (bigger == NULL)
+			break;
+		points = bigger;
+		points[n] = strdup(point);
+		if (points[n])
+			n++;
+	}
+	while (n-- > 0) {
+		umount2(points[n], MNT_DETACH | UMOUNT_NOFOLLOW);
+		free(points[n]);
+	}
+	free(points);
+}
+
+static bool below_root(const char *point, const char *fstype, const char *rootfs)
+{
+	(void)fstype;
+	return is_below(point, rootfs, strlen(rootfs));
+}
+
+/* The host's proc and sysfs mounts outside the root: after a move without pivot_root they stay in the
+ * container's namespace under its "/", unreachable but counted by the kernel as fully visible instances,
+ * which lets a process of the container that makes a user namespace mount a fresh /proc or /sys without
+ * the masked and read-only paths.  runc detaches them too. */
+static bool host_proc_or_sys(const char *point, const char *fstype, const char *rootfs)
+{
+	size_t len = strlen(rootfs);
+
+	return (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) && !is_below(point, rootfs, len) &&
+	       strcmp(point, rootfs) != 0;
+}
+
 static int enter_with_pivot(int root_fd, struct hull_error **err)
 {
 	cleanup_close int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -65,8 +140,10 @@ static int enter_with_pivot(int root_fd, struct hull_error **err)
 	return 0;
 }
 
-static int enter_with_move(int root_fd, struct hull_error **err)
+static int enter_with_move(int root_fd, const char *rootfs, struct hull_error **err)
 {
+	/* Detached while the host's paths still name them; the root's own /proc and /sys stay. */
+	detach_mounts(host_proc_or_sys, rootfs);
 	if (fchdir(root_fd) < 0)
 		return hull_error_errno(err, "enter root filesystem");
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -87,9 +164,9 @@ int rootfs_enter_chroot(const char *rootfs, struct hull_error **err)
 	return 0;
 }
 
-int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err)
+int rootfs_enter(int root_fd, const char *rootfs, bool no_pivot, struct hull_error **err)
 {
-	return no_pivot ? enter_with_move(root_fd, err) : enter_with_pivot(root_fd, err);
+	return no_pivot ? enter_with_move(root_fd, rootfs, err) : enter_with_pivot(root_fd, err);
 }
 
 /* A masked or read-only path is opened without following any symlink: a link planted at /proc/kcore's
@@ -182,30 +259,6 @@ int rootfs_finish(const struct oci_spec *spec, bool host_mount_ns, struct hull_e
 
 void rootfs_unmount_below(const char *rootfs)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	cleanup_free char *line = NULL;
-	char **points = NULL;
-	size_t n = 0, cap = 0, len = strlen(rootfs);
-
-	if (f == NULL)
-		return;
-	while (getline(&line, &cap, f) > 0) {
-		char point[4096];
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 || strncmp(point, rootfs, len) != 0 ||
-		    point[len] != '/')
-			continue;
-		char **bigger = realloc(points, (n + 1) * sizeof(char *));
-		if (bigger == NULL)
-			break;
-		points = bigger;
-		points[n] = strdup(point);
-		if (points[n])
-			n++;
-	}
-	/* mountinfo lists parents before children: detach in reverse. */
-	while (n-- > 0) {
-		umount2(points[n], MNT_DETACH | UMOUNT_NOFOLLOW);
-		free(points[n]);
-	}
-	free(points);
+	detach_mounts(below_root, rootfs);
 }
+

@@ -11,9 +11,10 @@
  * O_PATH descriptor of the root. */
 int rootfs_prepare(const char *rootfs, const char *propagation, struct hull_error **err);
 
-/* Makes the root the container's "/": pivot_root, or with no_pivot (roots on ramfs, where pivot_root is
- * impossible) a move of the mount over "/" and chroot. */
-int rootfs_enter(int root_fd, bool no_pivot, struct hull_error **err);
+/* Makes the root (rootfs, its host path) the container's "/": pivot_root, or with no_pivot (roots on
+ * ramfs, where pivot_root is impossible) a move of the mount over "/" and chroot, after detaching the
+ * host's proc and sysfs mounts. */
+int rootfs_enter(int root_fd, const char *rootfs, bool no_pivot, struct hull_error **err);
 
 /* After the switch: rootfsPropagation, maskedPaths, readonlyPaths and a read-only root. */
 int rootfs_finish(const struct oci_spec *spec, bool host_mount_ns, struct hull_error **err);

@@ -40,6 +40,28 @@ add_mount() {
 	[ "${lines[0]}" = hull-test ]
 }
 
+# The kernel lets a user namespace mount proc only where a fully visible proc exists already: after a move
+# without pivot_root the host's one would still be in the namespace (unreachable under the new "/"),
+# which lets a container with CAP_SETFCAP map root in a user namespace of its own and mount a /proc
+# without the masks.  The same container still makes user namespaces.
+@test "--no-pivot: user namespaces can be made, a fresh /proc cannot be mounted from one" {
+	# Without seccomp: the default profile refuses unshare(CLONE_NEWUSER) without CAP_SYS_ADMIN, as Docker's.
+	cfg 'del(.linux.seccomp) | .process.capabilities |= with_entries(.value += ["CAP_SETFCAP", "CAP_SETUID", "CAP_SETGID"])'
+	args sh -c 'unshare -U true && echo userns-ok
+		unshare -Urmpf sh -c "mount -t proc proc /tmp && echo proc-mounted" 2>&1
+		unshare -Urmpf sh -c "mount -t sysfs sysfs /tmp && echo sysfs-mounted" 2>&1; true'
+	run hr run --no-pivot --bundle "$BUNDLE" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *userns-ok* ]]
+	[[ "$output" != *proc-mounted* ]]
+	[[ "$output" != *sysfs-mounted* ]]
+	# As with pivot_root.
+	run hr run --bundle "$BUNDLE" c1
+	[[ "$output" == *userns-ok* ]]
+	[[ "$output" != *proc-mounted* ]]
+}
+
 @test "bind mounts: ro, nosuid, nodev, noexec reach the mount" {
 	add_mount '{"destination": "/data", "type": "bind", "source": "'"$HOSTDIR"'", "options": ["rbind", "ro", "nosuid", "nodev", "noexec"]}'
 	run_in 'cat /data/file; touch /data/new 2>&1; awk "\$5 == \"/data\" { print \$6 }" /proc/self/mountinfo'
