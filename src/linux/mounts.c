@@ -72,11 +72,18 @@ static int set_recursive_readonly(int fd, struct hull_error **err)
 	return 0;
 }
 
-static int mount_bind(const struct oci_mount *m, const struct mount_options *o, const char *target,
-		      struct hull_error **err)
+static int mount_bind(const struct mount_context *ctx, const struct oci_mount *m, const struct mount_options *o,
+		      int target_fd, const char *target, struct hull_error **err)
 {
 	if (m->source == NULL)
 		return hull_error_invalid(err, "bind mount needs a source");
+	/* To the descriptor itself: move_mount refuses a /proc/self/fd magic link as its target. */
+	if (ctx->source_fd >= 0) {
+		if (syscall(SYS_move_mount, ctx->source_fd, "", target_fd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return hull_error_errno(err, "bind `%s`", m->source);
+		return 0;
+	}
 	if (mount(m->source, target, NULL, MS_BIND | (o->recursive ? MS_REC : 0), NULL) < 0)
 		return hull_error_errno(err, "bind `%s`", m->source);
 	return 0;
@@ -262,7 +269,7 @@ int mount_apply(const struct mount_context *ctx, const struct oci_mount *m, bool
 	mount_fd_path(target_fd, target);
 
 	if (o.bind)
-		ret = mount_bind(m, &o, target, err);
+		ret = mount_bind(ctx, m, &o, target_fd, target, err);
 	else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		ret =
 		    cgroup_mount_in_container(ctx->root_fd, m->destination, o.flags, ctx->new_cgroup_ns, err);

@@ -12,6 +12,7 @@ struct mount_context {
 	bool new_user_ns;   /* mknod and some filesystem mounts are not allowed there */
 	bool new_net_ns;    /* sysfs can only be mounted fresh in a network namespace of one's own */
 	bool new_cgroup_ns; /* cgroup filesystems show the container's own cgroup as their root */
+	int source_fd;	    /* the mount's source as the runtime opened it (mount_sources.h), or -1 */
 };
 
 /* Mounts one config.json entry; its destination is resolved inside the root.  With defer_readonly a

@@ -138,13 +138,19 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 	    .new_user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
 	    .new_net_ns = (l->new_flags & CLONE_NEWNET) != 0,
 	    .new_cgroup_ns = (l->new_flags & CLONE_NEWCGROUP) != 0,
+	    .source_fd = -1,
 	};
 	cleanup_free bool *deferred = calloc(spec->n_mounts + 1, sizeof(bool));
 
 	if (deferred == NULL)
 		return hull_error_set(err, ENOMEM, "mounts");
 	for (size_t i = 0; i < spec->n_mounts; i++) {
+		mctx.source_fd = i < l->mount_sources.n ? l->mount_sources.fds[i] : -1;
 		ret = mount_apply(&mctx, &spec->mounts[i], needs_later_writes(spec, i), err);
+		/* Moved into place (or not needed): the container's process must not inherit it. */
+		if (mctx.source_fd >= 0)
+			close(mctx.source_fd);
+		mctx.source_fd = -1;
 		if (ret < 0)
 			return ret;
 		deferred[i] = ret == 1;

@@ -306,6 +306,9 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	}
 	if ((ret = namespaces_open_joins(j->spec, &l->joins, &l->n_joins, err)) < 0)
 		return ret;
+	if ((l->new_flags & CLONE_NEWUSER) &&
+	    (ret = mount_sources_open(j->spec, j->bundle, &l->mount_sources, err)) < 0)
+		return ret;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return hull_error_errno(err, "socketpair");
 	j->runtime_sync_fd = pair[0];
@@ -382,6 +385,7 @@ done:
 	if (j.launch.console_fd >= 0 && j.launch.console_fd != console_fd)
 		close(j.launch.console_fd);
 	namespaces_close_joins(j.launch.joins, j.launch.n_joins);
+	mount_sources_close(&j.launch.mount_sources);
 	if (j.launch.seccomp_listener_fd >= 0)
 		close(j.launch.seccomp_listener_fd);
 	seccomp_filter_free(j.launch.seccomp);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "linux/capabilities.h"
+#include "linux/mount_sources.h"
 #include "linux/namespaces.h"
 #include "linux/seccomp_filter.h"
 #include "oci/spec.h"
@@ -30,6 +31,7 @@ struct container_launch {
 	struct namespace_join *joins;
 	size_t n_joins;
 	int new_flags; /* CLONE_NEW* to create */
+	struct mount_sources mount_sources; /* opened by the runtime when the container has a new user ns */
 	int cgroup_fd; /* the container's v2 cgroup, which the first child is born in (-1: none) */
 	/* The runtime's own descriptors that the clone copies but the init must not hold: the state directory
 	 * and above all its lock (flock belongs to the open file, so a copy would keep the container locked).

@@ -150,6 +150,11 @@ assert_nothing_left() {
 	done
 }
 
+# add_mount JSON: appends one entry to the bundle's mounts.
+add_mount() {
+	cfg --argjson m "$1" '.mounts += [$m]'
+}
+
 # The container's root user is host uid 100000: the root must belong to it, and the directories above
 # the bundle (bats makes its temporary directories 0700) must let it pass.
 userns_bundle() {

@@ -61,6 +61,33 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	hr delete --force c1
 }
 
+# The container's root is host uid 100000, which may not pass a 0700 directory of host root: the runtime
+# opens the source, the init moves it into place.  Read-only and recursive binds keep their options.
+@test "user namespace: bind sources are opened by the runtime, not by the mapped user" {
+	local src=$BATS_TEST_TMPDIR/private
+	mkdir -p "$src/inner/sub"
+	chmod 0700 "$src"
+	echo secret-but-shared >"$src/inner/file"
+	mkdir -p "$BATS_TEST_TMPDIR/sub-src"
+	echo from-submount >"$BATS_TEST_TMPDIR/sub-src/f"
+	cfg '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	add_mount '{"destination": "/data", "type": "bind", "source": "'"$src/inner"'", "options": ["rbind", "ro"]}'
+	add_mount '{"destination": "/flat", "type": "bind", "source": "'"$src/inner"'", "options": ["bind"]}'
+	userns_bundle
+	mount --bind "$BATS_TEST_TMPDIR/sub-src" "$src/inner/sub"
+	run_in 'cat /data/file /data/sub/f; touch /data/x 2>&1; ls /flat/sub | wc -l; ls /proc/1/fd | tr "\n" " "'
+	umount "$src/inner/sub"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-but-shared ]
+	[ "${lines[1]}" = from-submount ]
+	[[ "${lines[2]}" == *"Read-only file system"* ]]
+	# A plain bind does not take the submount along.
+	[ "${lines[3]}" = 0 ]
+	# No detached mount reached the container's process.
+	[ "${lines[4]}" = "0 1 2 " ]
+}
+
 @test "user namespace without mappings is refused" {
 	cfg '.linux.namespaces += [{"type":"user"}] | del(.linux.uidMappings, .linux.gidMappings)'
 	run_expect_fail hr create --bundle "$BUNDLE" c1

@@ -12,9 +12,6 @@ setup() {
 teardown() { hull_common_teardown; }
 
 # add_mount JSON: appends a mount to config.json.
-add_mount() {
-	cfg --argjson m "$1" '.mounts += [$m]'
-}
 
 @test "root.readonly makes / read-only, and /proc stays writable where it should" {
 	cfg '.root.readonly = true'
