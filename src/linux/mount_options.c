@@ -108,6 +108,10 @@ int mount_options_parse(const char *type, const char *const *options, size_t n_o
 			out->bind = true;
 		} else if (strcmp(o, "rbind") == 0) {
 			out->bind = out->recursive = true;
+		} else if (strcmp(o, "idmap") == 0) {
+			out->idmap = true;
+		} else if (strcmp(o, "ridmap") == 0) {
+			out->idmap = out->idmap_recursive = true;
 		} else if (strcmp(o, "rro") == 0) {
 			out->recursive_readonly = true;
 			out->flags |= MS_RDONLY;

@@ -13,6 +13,8 @@ struct mount_options {
 	bool bind;
 	bool recursive;		 /* rbind */
 	bool recursive_readonly; /* rro: read-only on every submount too, through mount_setattr */
+	bool idmap;		 /* idmap or ridmap: an id-mapped bind (linux/mount_sources.c) */
+	bool idmap_recursive;	 /* ridmap: every submount of an rbind id-mapped too */
 	char *data;		 /* filesystem-specific options, comma-separated; NULL when none */
 };
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -11,11 +13,81 @@
 #include <linux/mount.h>
 
 #include "linux/mount_options.h"
+#include "linux/namespaces.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
-int mount_sources_open(const struct oci_spec *spec, const char *bundle, struct mount_sources *out,
-		       struct hull_error **err)
+/* The mount's own mappings, else the container's (runc's `idmap` without mappings). */
+static int idmap_userns(const struct oci_spec *spec, const struct oci_mount *m, const char *what,
+			struct hull_error **err)
+{
+	const struct oci_linux *l = &spec->linux_;
+
+	if (m->n_uid_mappings)
+		return namespaces_open_mapped_userns(m->uid_mappings, m->n_uid_mappings, m->gid_mappings,
+						     m->n_gid_mappings, err);
+	if (l->n_uid_mappings && l->n_gid_mappings)
+		return namespaces_open_mapped_userns(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+						     l->n_gid_mappings, err);
+	return hull_error_invalid(err, "%s: no mappings (the mount has none and the container no user namespace)",
+				  what);
+}
+
+static int make_idmapped(const struct oci_spec *spec, const struct oci_mount *m, const struct mount_options *o,
+			 int tree_fd, const char *what, struct hull_error **err)
+{
+	cleanup_close int userns_fd = idmap_userns(spec, m, what, err);
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
+
+	if (userns_fd < 0)
+		return userns_fd;
+	attr.userns_fd = (uint64_t)userns_fd;
+	if (syscall(SYS_mount_setattr, tree_fd, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0), &attr,
+		    sizeof(attr)) < 0)
+		return hull_error_errno(err, "%s: id-map `%s`", what, m->source);
+	return 0;
+}
+
+/* One entry into *out: -1 when the init binds by path, else the detached (and id-mapped) tree. */
+static int open_source(const struct oci_spec *spec, const struct oci_mount *m, int bundle_fd, bool new_user_ns,
+		       int *out, struct hull_error **err)
+{
+	struct mount_options o;
+	char what[300];
+	bool idmapped;
+	int fd, ret;
+
+	*out = -1;
+	/* Options the init refuses are refused there, with the mount named. */
+	if (mount_options_parse(m->type, m->options, m->n_options, &o, NULL) < 0)
+		return 0;
+	mount_options_free(&o);
+	snprintf(what, sizeof(what), "mount `%s`", m->destination);
+	idmapped = o.idmap || m->n_uid_mappings;
+	if (idmapped && !(o.bind && m->source))
+		return hull_error_invalid(err, "%s: only a bind mount can be id-mapped", what);
+	if (!o.bind || m->source == NULL || (!idmapped && !new_user_ns))
+		return 0;
+	fd = (int)syscall(SYS_open_tree, bundle_fd, m->source,
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			      (o.recursive || o.idmap_recursive ? AT_RECURSIVE : 0));
+	if (fd < 0 && idmapped)
+		return hull_error_errno(err, "%s: open `%s`", what, m->source);
+	if (fd < 0) {
+		hull_log_debug("%s: source `%s` is bound by path in the container (open_tree: %s)", what,
+			       m->source, strerror(errno));
+		return 0;
+	}
+	if (idmapped && (ret = make_idmapped(spec, m, &o, fd, what, err)) < 0) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
+int mount_sources_open(const struct oci_spec *spec, const char *bundle, bool new_user_ns,
+		       struct mount_sources *out, struct hull_error **err)
 {
 	cleanup_close int bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
@@ -26,26 +98,9 @@ int mount_sources_open(const struct oci_spec *spec, const char *bundle, struct m
 	if (bundle_fd < 0)
 		return hull_error_errno(err, "open bundle `%s`", bundle);
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		const struct oci_mount *m = &spec->mounts[i];
-		struct mount_options o;
-		bool bind = false, recursive = false;
-		int fd = -1;
-
-		/* Options the init refuses are refused there, with the mount named. */
-		if (mount_options_parse(m->type, m->options, m->n_options, &o, NULL) == 0) {
-			bind = o.bind && m->source;
-			recursive = o.recursive;
-			mount_options_free(&o);
-		}
-		if (bind) {
-			fd = (int)syscall(SYS_open_tree, bundle_fd, m->source,
-					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
-			if (fd < 0)
-				hull_log_debug("mount `%s`: source `%s` is bound by path in the container "
-					       "(open_tree: %s)",
-					       m->destination, m->source, strerror(errno));
-		}
-		out->fds[i] = fd;
+		int ret = open_source(spec, &spec->mounts[i], bundle_fd, new_user_ns, &out->fds[i], err);
+		if (ret < 0)
+			return ret;
 		out->n = i + 1;
 	}
 	return 0;

@@ -5,20 +5,24 @@
 #ifndef HULL_LINUX_MOUNT_SOURCES_H
 #define HULL_LINUX_MOUNT_SOURCES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "oci/spec.h"
 #include "util/error.h"
 
 /* One close-on-exec descriptor per config.json mount, -1 where the init binds by path (not a bind mount,
- * a source missing now, which a hook may still create, or a kernel without open_tree). */
+ * no new user namespace, a source missing now, which a hook may still create, or a kernel without
+ * open_tree).  An id-mapped mount (`idmap`/`ridmap`, or uidMappings on the mount) is always opened here and
+ * given its mappings (mount_setattr MOUNT_ATTR_IDMAP with a user namespace made for them): the mount's
+ * own, else the container's. */
 struct mount_sources {
 	int *fds;
 	size_t n;
 };
 
-int mount_sources_open(const struct oci_spec *spec, const char *bundle, struct mount_sources *out,
-		       struct hull_error **err);
+int mount_sources_open(const struct oci_spec *spec, const char *bundle, bool new_user_ns,
+		       struct mount_sources *out, struct hull_error **err);
 
 void mount_sources_close(struct mount_sources *s);
 

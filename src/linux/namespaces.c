@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -240,6 +242,43 @@ int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull
 		ret = run_map_helper("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err);
 	}
 	return ret < 0 ? hull_error_wrap(err, "linux.gidMappings") : 0;
+}
+
+int namespaces_open_mapped_userns(const struct oci_id_mapping *uids, size_t n_uids,
+				  const struct oci_id_mapping *gids, size_t n_gids, struct hull_error **err)
+{
+	char path[64], byte;
+	int hold[2], fd = -1, ret;
+	pid_t pid;
+
+	if (pipe2(hold, O_CLOEXEC) < 0)
+		return hull_error_errno(err, "pipe");
+	/* A child born in the new namespace holds it while its maps are written and it is opened; it exits
+	 * when the pipe closes. */
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0) {
+		ret = hull_error_errno(err, "create user namespace for id-mapped mount");
+		close(hold[0]);
+		close(hold[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &byte, 1) < 0);
+	}
+	close(hold[0]);
+	ret = write_map(pid, "uid_map", uids, n_uids, err);
+	if (ret == 0)
+		ret = write_map(pid, "gid_map", gids, n_gids, err);
+	if (ret == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			ret = hull_error_errno(err, "open %s", path);
+	}
+	close(hold[1]);
+	waitpid(pid, NULL, 0);
+	return ret < 0 ? ret : fd;
 }
 
 int namespaces_write_time_offsets(const struct oci_spec *spec, struct hull_error **err)

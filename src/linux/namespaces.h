@@ -28,6 +28,11 @@ void namespaces_close_joins(struct namespace_join *joins, size_t count);
  * an unprivileged caller, as the kernel requires). */
 int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull_error **err);
 
+/* A user namespace with these maps (the caller being root), as an O_RDONLY descriptor: what an id-mapped
+ * mount is given. */
+int namespaces_open_mapped_userns(const struct oci_id_mapping *uids, size_t n_uids,
+				  const struct oci_id_mapping *gids, size_t n_gids, struct hull_error **err);
+
 /* Writes /proc/self/timens_offsets: must happen after unshare(CLONE_NEWTIME), before any process enters. */
 int namespaces_write_time_offsets(const struct oci_spec *spec, struct hull_error **err);
 

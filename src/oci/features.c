@@ -3,16 +3,19 @@
 #include "oci/names.h"
 #include "oci/spec.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "linux/capabilities.h"
 
 static const char *const mount_options[] = {
     "async",	  "atime",	 "bind",       "defaults",    "dev",	    "diratime",	  "dirsync",
-    "exec",	  "iversion",	 "lazytime",   "loud",	      "mand",	    "noatime",	  "nodev",
+    "exec",	  "idmap",	 "iversion",	 "lazytime",   "loud",	      "mand",	    "noatime",	  "nodev",
     "nodiratime", "noexec",	 "noiversion", "nolazytime",  "nomand",	    "norelatime", "nostrictatime",
     "nosuid",	  "private",	 "rbind",      "relatime",    "remount",    "ro",	  "rprivate",
-    "rro",	  "rshared",	 "rslave",     "runbindable", "rw",	    "shared",	  "silent",
+    "ridmap",	  "rro",	  "rshared",	 "rslave",     "runbindable", "rw",	    "shared",	  "silent",
     "slave",	  "strictatime", "suid",       "sync",	      "unbindable",
 };
 
@@ -98,6 +101,11 @@ json_object *oci_features_document(void)
 	json_object_object_add(seccomp, "supportedFlags",
 			       string_array(seccomp_flags, sizeof(seccomp_flags) / sizeof(char *)));
 	json_object_object_add(lnx, "seccomp", seccomp);
+	/* Id-mapped mounts need mount_setattr (Linux 5.12): probed with arguments it refuses. */
+	json_object *mount_ext = json_object_new_object();
+	bool has_setattr = syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
+	json_object_object_add(mount_ext, "idmap", enabled(has_setattr));
+	json_object_object_add(lnx, "mountExtensions", mount_ext);
 	json_object_object_add(lnx, "apparmor", enabled(false));
 	json_object_object_add(lnx, "selinux", enabled(false));
 	json_object_object_add(lnx, "intelRdt", enabled(false));

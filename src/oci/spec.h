@@ -27,6 +27,9 @@ struct oci_mount {
 	const char *source;
 	const char **options;
 	size_t n_options;
+	/* An id-mapped mount's own mappings (runtime-spec 1.2), none when absent. */
+	struct oci_id_mapping *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct oci_rlimit {

@@ -73,32 +73,32 @@ static int parse_namespaces(json_object *lnx, struct oci_linux *l, struct hull_e
 	return 0;
 }
 
-static int parse_mappings(json_object *lnx, const char *key, struct oci_id_mapping **out, size_t *count,
-			  struct hull_error **err)
+int oci_parse_id_mappings(json_object *obj, const char *where, const char *key, struct oci_id_mapping **out,
+			  size_t *count, struct hull_error **err)
 {
 	json_object *array = NULL;
-	int ret = json_field_array(lnx, "linux", key, &array, err);
+	int ret = json_field_array(obj, where, key, &array, err);
 
 	if (ret < 0 || array == NULL)
 		return ret;
 	*count = json_object_array_length(array);
 	*out = calloc(*count + 1, sizeof(**out));
 	if (*out == NULL)
-		return hull_error_set(err, ENOMEM, "linux.%s", key);
+		return hull_error_set(err, ENOMEM, "%s.%s", where, key);
 	for (size_t i = 0; i < *count; i++) {
 		struct oci_id_mapping *m = &(*out)[i];
-		json_object *obj;
-		char where[48], name[32];
+		json_object *entry;
+		char at[80], name[64];
 
-		snprintf(name, sizeof(name), "linux.%s", key);
-		snprintf(where, sizeof(where), "linux.%s[%zu]", key, i);
-		if ((ret = oci_array_object(array, i, name, &obj, err)) < 0 ||
-		    (ret = json_field_uint32(obj, where, "containerID", &m->container_id, err)) < 0 ||
-		    (ret = json_field_uint32(obj, where, "hostID", &m->host_id, err)) < 0 ||
-		    (ret = json_field_uint32(obj, where, "size", &m->size, err)) < 0)
+		snprintf(name, sizeof(name), "%s.%s", where, key);
+		snprintf(at, sizeof(at), "%s.%s[%zu]", where, key, i);
+		if ((ret = oci_array_object(array, i, name, &entry, err)) < 0 ||
+		    (ret = json_field_uint32(entry, at, "containerID", &m->container_id, err)) < 0 ||
+		    (ret = json_field_uint32(entry, at, "hostID", &m->host_id, err)) < 0 ||
+		    (ret = json_field_uint32(entry, at, "size", &m->size, err)) < 0)
 			return ret;
 		if (m->size == 0)
-			return hull_error_invalid(err, "%s.size: must be at least 1", where);
+			return hull_error_invalid(err, "%s.size: must be at least 1", at);
 	}
 	return 0;
 }
@@ -347,8 +347,8 @@ int oci_parse_linux(json_object *doc, struct oci_spec *spec, struct hull_error *
 		return ret;
 	spec->has_linux = true;
 	if ((ret = parse_namespaces(lnx, l, err)) < 0 ||
-	    (ret = parse_mappings(lnx, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0 ||
-	    (ret = parse_mappings(lnx, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0 ||
+	    (ret = oci_parse_id_mappings(lnx, "linux", "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)) < 0 ||
+	    (ret = oci_parse_id_mappings(lnx, "linux", "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)) < 0 ||
 	    (ret = parse_devices(lnx, l, err)) < 0 ||
 	    (ret = json_field_string(lnx, "linux", "cgroupsPath", &l->cgroups_path, err)) < 0 ||
 	    (ret = parse_sysctl(lnx, l, err)) < 0 ||

@@ -190,8 +190,15 @@ static int parse_mounts(json_object *root, struct oci_spec *spec, struct hull_er
 		    (ret = json_field_string(obj, where, "destination", &m->destination, err)) < 0 ||
 		    (ret = json_field_string(obj, where, "type", &m->type, err)) < 0 ||
 		    (ret = json_field_string(obj, where, "source", &m->source, err)) < 0 ||
-		    (ret = json_field_strv(obj, where, "options", &m->options, &m->n_options, err)) < 0)
+		    (ret = json_field_strv(obj, where, "options", &m->options, &m->n_options, err)) < 0 ||
+		    (ret = oci_parse_id_mappings(obj, where, "uidMappings", &m->uid_mappings, &m->n_uid_mappings,
+						 err)) < 0 ||
+		    (ret = oci_parse_id_mappings(obj, where, "gidMappings", &m->gid_mappings, &m->n_gid_mappings,
+						 err)) < 0)
 			return ret;
+		if (!m->n_uid_mappings != !m->n_gid_mappings)
+			return hull_error_invalid(err, "%s: an id-mapped mount needs uidMappings and gidMappings",
+						  where);
 		if (m->destination == NULL)
 			return hull_error_invalid(err, "%s.destination: missing", where);
 		snprintf(where, sizeof(where), "mounts[%zu].destination", i);
@@ -348,8 +355,11 @@ void oci_spec_free(struct oci_spec *spec)
 		free(spec->process->rlimits);
 		free(spec->process);
 	}
-	for (size_t i = 0; i < spec->n_mounts; i++)
+	for (size_t i = 0; i < spec->n_mounts; i++) {
 		free(spec->mounts[i].options);
+		free(spec->mounts[i].uid_mappings);
+		free(spec->mounts[i].gid_mappings);
+	}
 	free(spec->mounts);
 	for (int k = 0; k < OCI_HOOK_KINDS; k++) {
 		for (size_t i = 0; i < spec->n_hooks[k]; i++) {

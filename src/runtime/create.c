@@ -306,9 +306,9 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	}
 	if ((ret = namespaces_open_joins(j->spec, &l->joins, &l->n_joins, err)) < 0)
 		return ret;
-	if ((l->new_flags & CLONE_NEWUSER) &&
-	    (ret = mount_sources_open(j->spec, j->bundle, &l->mount_sources, err)) < 0)
-		return ret;
+	if ((ret = mount_sources_open(j->spec, j->bundle, (l->new_flags & CLONE_NEWUSER) != 0, &l->mount_sources,
+				      err)) < 0)
+		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return hull_error_errno(err, "socketpair");
 	j->runtime_sync_fd = pair[0];

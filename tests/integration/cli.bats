@@ -43,7 +43,8 @@ teardown() { hull_common_teardown; }
 	printf '%s' "$output" | jq -e '.ociVersionMax == "1.2.0" and (.hooks | length) == 6'
 	printf '%s' "$output" | jq -e '.linux.namespaces | index("time") != null and index("cgroup") != null'
 	printf '%s' "$output" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") != null'
-	printf '%s' "$output" | jq -e '.mountOptions | index("rbind") != null and index("rro") != null'
+	printf '%s' "$output" | jq -e '.mountOptions | index("rbind") != null and index("rro") != null and index("idmap") != null and index("ridmap") != null'
+	printf '%s' "$output" | jq -e '.linux.mountExtensions.idmap.enabled'
 	printf '%s' "$output" | jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null)'
 }
 

@@ -271,3 +271,57 @@ teardown() { hull_common_teardown; }
 	hr delete --force c1
 	assert_nothing_left
 }
+
+# An id-mapped bind shows the source's owners through the mount's mappings (runtime-spec 1.2): `idmap`
+# alone takes the container's, uidMappings on the mount its own; ridmap maps the submounts of an rbind.
+@test "id-mapped bind mounts: idmap, ridmap and a mount's own uidMappings" {
+	local src=$BATS_TEST_TMPDIR/owned
+	mkdir -p "$src/sub" "$BATS_TEST_TMPDIR/subsrc"
+	echo data >"$src/file"
+	echo subdata >"$BATS_TEST_TMPDIR/subsrc/f"
+	chown 0:0 "$src/file" "$BATS_TEST_TMPDIR/subsrc/f"
+	cfg '.linux.namespaces += [{"type":"user"}] | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}] | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	add_mount '{"destination": "/plain", "type": "bind", "source": "'"$src"'", "options": ["bind"]}'
+	add_mount '{"destination": "/mapped", "type": "bind", "source": "'"$src"'", "options": ["rbind", "idmap"]}'
+	add_mount '{"destination": "/rmapped", "type": "bind", "source": "'"$src"'", "options": ["rbind", "ridmap"]}'
+	add_mount '{"destination": "/own", "type": "bind", "source": "'"$src"'", "options": ["bind"],
+		"uidMappings": [{"containerID": 0, "hostID": 101000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 101000, "size": 1}]}'
+	userns_bundle
+	mount --bind "$BATS_TEST_TMPDIR/subsrc" "$src/sub"
+	run_in 'stat -c %u /plain/file /mapped/file /mapped/sub/f /rmapped/sub/f /own/file; echo new >/mapped/made && echo write-ok'
+	umount "$src/sub"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Unmapped host root shows as the overflow id; mapped it is the container's root.
+	[ "${lines[*]}" = "65534 0 65534 0 1000 write-ok" ]
+	# What the container's root wrote through the mapping is host root's on disk.
+	[ "$(stat -c %u "$src/made")" = 0 ]
+}
+
+@test "id-mapped mounts: a mapping without its pair, or on a filesystem mount, is refused" {
+	add_mount '{"destination": "/m", "type": "bind", "source": "/tmp", "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+	run_expect_fail hr run --bundle "$BUNDLE" c1
+	assert_one_line_error
+	[[ "$output" == *"needs uidMappings and gidMappings"* ]]
+	cfg '.mounts[-1] = {"destination": "/m", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}'
+	run_expect_fail hr run --bundle "$BUNDLE" c1
+	assert_one_line_error
+	[[ "$output" == *"only a bind mount can be id-mapped"* ]]
+	cfg '.mounts[-1] = {"destination": "/m", "type": "bind", "source": "/tmp", "options": ["bind", "idmap"]}'
+	run_expect_fail hr run --bundle "$BUNDLE" c1
+	assert_one_line_error
+	[[ "$output" == *"no mappings (the mount has none and the container no user namespace)"* ]]
+	assert_nothing_left
+}
+
+@test "id-mapped mounts work without a user namespace of the container's own" {
+	local src=$BATS_TEST_TMPDIR/owned
+	mkdir -p "$src"
+	echo data >"$src/file"
+	chown 0:0 "$src/file"
+	add_mount '{"destination": "/own", "type": "bind", "source": "'"$src"'", "options": ["bind", "idmap"],
+		"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]}'
+	run_in 'stat -c %u:%g /own/file'
+	[ "$status" -eq 0 ]
+	[ "$output" = 1000:1000 ]
+}
