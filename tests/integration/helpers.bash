@@ -93,6 +93,14 @@ run_in() {
 	run hr run --bundle "$BUNDLE" "${2:-c1}"
 }
 
+# run_in_with_submount SRC DIR SCRIPT: run_in, with SRC bind-mounted on DIR in a private mount namespace
+# of the runtime's (the host never sees the mount, and no test that runs beside it does).
+run_in_with_submount() {
+	args sh -c "$3"
+	run unshare -m --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$1" "$2" \
+		"$HULL_RUNTIME" --root "$STATE" run --bundle "$BUNDLE" c1
+}
+
 # Starts a detached container whose stdio goes to $BATS_TEST_TMPDIR/ID.log (a detached container keeps the
 # runtime's stdio, as with runc, and bats waits for every holder of its output pipe).
 run_detached() {

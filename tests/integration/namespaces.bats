@@ -74,9 +74,8 @@ ns_of() { readlink "/proc/$1/ns/$2"; }
 	add_mount '{"destination": "/data", "type": "bind", "source": "'"$src/inner"'", "options": ["rbind", "ro"]}'
 	add_mount '{"destination": "/flat", "type": "bind", "source": "'"$src/inner"'", "options": ["bind"]}'
 	userns_bundle
-	mount --bind "$BATS_TEST_TMPDIR/sub-src" "$src/inner/sub"
-	run_in 'cat /data/file /data/sub/f; touch /data/x 2>&1; ls /flat/sub | wc -l; ls /proc/1/fd | tr "\n" " "'
-	umount "$src/inner/sub"
+	run_in_with_submount "$BATS_TEST_TMPDIR/sub-src" "$src/inner/sub" \
+		'cat /data/file /data/sub/f; touch /data/x 2>&1; ls /flat/sub | wc -l; ls /proc/1/fd | tr "\n" " "'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = secret-but-shared ]

@@ -287,9 +287,8 @@ teardown() { hull_common_teardown; }
 	add_mount '{"destination": "/own", "type": "bind", "source": "'"$src"'", "options": ["bind"],
 		"uidMappings": [{"containerID": 0, "hostID": 101000, "size": 1}], "gidMappings": [{"containerID": 0, "hostID": 101000, "size": 1}]}'
 	userns_bundle
-	mount --bind "$BATS_TEST_TMPDIR/subsrc" "$src/sub"
-	run_in 'stat -c %u /plain/file /mapped/file /mapped/sub/f /rmapped/sub/f /own/file; echo new >/mapped/made && echo write-ok'
-	umount "$src/sub"
+	run_in_with_submount "$BATS_TEST_TMPDIR/subsrc" "$src/sub" \
+		'stat -c %u /plain/file /mapped/file /mapped/sub/f /rmapped/sub/f /own/file; echo new >/mapped/made && echo write-ok'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	# Unmapped host root shows as the overflow id; mapped it is the container's root.
