@@ -2,7 +2,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
-#include "util/fs.h"
 #include "util/log.h"
 
 static bool valid_unit_part(const char *s)
@@ -91,6 +90,9 @@ struct sdbus {
 	int (*call)(void *, void *, uint64_t, bus_error *, void **);
 	void *(*message_unref)(void *);
 	void (*error_free)(bus_error *);
+	int (*get_property_string)(void *, const char *, const char *, const char *, const char *, bus_error *,
+				   char **);
+	int (*path_encode)(const char *, const char *, char **);
 };
 
 static void sdbus_close(struct sdbus *b)
@@ -124,6 +126,8 @@ static int sdbus_open(struct sdbus *b, bool user, struct hull_error **err)
 	SYM(call, "sd_bus_call");
 	SYM(message_unref, "sd_bus_message_unref");
 	SYM(error_free, "sd_bus_error_free");
+	SYM(get_property_string, "sd_bus_get_property_string");
+	SYM(path_encode, "sd_bus_path_encode");
 #undef SYM
 	int r = user ? b->open_user(&b->bus) : b->open_system(&b->bus);
 	if (r < 0) {
@@ -191,20 +195,37 @@ static int fill_stop(struct sdbus *b, void *m, const void *arg)
 	return b->append(m, "ss", (const char *)arg, "replace");
 }
 
-/* The directories of pid's cgroups that belong to the unit (hierarchies systemd does not manage keep the
- * process where it was and are left alone). */
-static int unit_dirs(pid_t pid, const char *unit, struct cgroup_set *out, struct hull_error **err)
+/* The unit's ActiveState ("active", "activating", "failed", ...), malloc'd, or NULL. */
+static char *active_state(struct sdbus *b, const char *unit)
 {
-	cleanup_free char *text = NULL;
-	char path[64];
-	int ret;
+	cleanup_free char *path = NULL;
+	bus_error e = {0};
+	char *state = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	if ((ret = fs_read_file(AT_FDCWD, path, &text, NULL, err)) < 0)
-		return ret;
-	if (strstr(text, unit) == NULL)
-		return -EAGAIN;
-	return cgroup_set_from_pid(pid, unit, out, err);
+	if (b->path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0)
+		return NULL;
+	if (b->get_property_string(b->bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+				   "ActiveState", &e, &state) < 0)
+		state = NULL;
+	b->error_free(&e);
+	return state;
+}
+
+/* The start job realizes the scope's cgroup in every hierarchy systemd manages and moves the process into
+ * each, one after the other: the scope is "active" once all are done, and only then does /proc/<pid>/cgroup
+ * name it wherever it will (reading it earlier, on v1, gives a partial set: name=systemd but not memory). */
+static int wait_active(struct sdbus *b, const char *unit, pid_t pid, struct hull_error **err)
+{
+	for (int i = 0; i < 500; i++) {
+		cleanup_free char *state = active_state(b, unit);
+		if (state && strcmp(state, "active") == 0)
+			return 0;
+		/* Right after the call it may still read inactive; failed is final, and so is a gone process. */
+		if ((state && strcmp(state, "failed") == 0) || (kill(pid, 0) < 0 && errno == ESRCH))
+			return hull_error_fail(err, ECHILD, "scope `%s` failed to start with process %d", unit, pid);
+		usleep(i < 50 ? 1000 : 10000);
+	}
+	return hull_error_fail(err, ETIMEDOUT, "scope `%s`: systemd did not start it with process %d", unit, pid);
 }
 
 int systemd_scope_start(const struct systemd_unit *unit, pid_t pid, bool user, struct cgroup_set *out,
@@ -222,18 +243,13 @@ int systemd_scope_start(const struct systemd_unit *unit, pid_t pid, bool user, s
 	if ((ret = sdbus_open(&b, user, err)) < 0)
 		return ret;
 	ret = manager_call(&b, "StartTransientUnit", fill_start, &a, err);
+	if (ret == 0)
+		ret = wait_active(&b, unit->name, pid, err);
 	sdbus_close(&b);
-	if (ret < 0)
-		return hull_error_wrap(err, "scope `%s`", unit->name);
-	/* The start job moves the process; wait until it is in the scope (a few milliseconds). */
-	for (int i = 0; i < 500; i++) {
-		ret = unit_dirs(pid, unit->name, out, err);
-		if (ret != -EAGAIN)
-			return ret < 0 ? hull_error_wrap(err, "scope `%s`", unit->name) : 0;
-		usleep(i < 50 ? 1000 : 10000);
-	}
-	return hull_error_fail(err, ETIMEDOUT, "scope `%s`: systemd did not move process %d into it",
-			       unit->name, pid);
+	/* Hierarchies systemd does not manage keep the process where it was and are left alone. */
+	if (ret == 0)
+		ret = cgroup_set_from_pid(pid, unit->name, out, err);
+	return ret < 0 ? hull_error_wrap(err, "scope `%s`", unit->name) : 0;
 }
 
 int systemd_scope_stop(const char *name, bool user, struct hull_error **err)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Runs inside the test VM (tests/vm/run) with the host's systemd as PID 1: the systemd cgroup manager
-# (--systemd-cgroup, runc's flag; --cgroup-manager=systemd) through D-Bus, which these machines, without
-# systemd as PID 1, cannot exercise.
+# Runs inside the test VM (tests/vm/run) with the host's systemd as PID 1, on the unified hierarchy
+# (layout systemd) or hybrid (systemd-hybrid, as Debian 10 and Ubuntu 20.04 boot): the systemd cgroup
+# manager (--systemd-cgroup, runc's flag; --cgroup-manager=systemd) through D-Bus, which these machines,
+# without systemd as PID 1, cannot exercise.
 
 load ../integration/helpers
 
@@ -11,28 +12,39 @@ setup() {
 }
 teardown() { hull_common_teardown; }
 
-# The cgroup directory of the container's scope, from its state.
-scope_dir() {
-	jq -r '.hull.cgroups[0]' "$STATE/$1/state.json"
+# The cgroup directories of the container's scope, one per hierarchy, from its state.
+scope_dirs() {
+	jq -r '.hull.cgroups[]' "$STATE/$1/state.json"
 }
 
 @test "systemd is PID 1 here, with its system bus" {
 	[ -d /run/systemd/system ]
 	[ "$(cat /proc/1/comm)" = systemd ]
 	systemctl is-active dbus.service
+	# The layout systemd was asked for.
+	grep cgroup /proc/self/mounts
+	[ "$(systemd-detect-virt)" != docker ]
+	if [ "$HULL_VM_LAYOUT" = systemd-hybrid ]; then
+		[ "$(stat -f -c %T /sys/fs/cgroup/unified)" = cgroup2fs ]
+		[ "$(stat -f -c %T /sys/fs/cgroup/memory)" = cgroupfs ]
+		grep -q '^[0-9]*:name=systemd:/' /proc/self/cgroup
+	else
+		[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]
+	fi
 }
 
 @test "a container runs in a transient scope of the slice its cgroupsPath names, with its limits" {
 	cfg --arg n "$UNIT_NAME" '.linux.cgroupsPath = "system.slice:hull-test:\($n)" |
 		.linux.resources = {"pids": {"limit": 42}, "memory": {"limit": 33554432}}'
-	args sh -c 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/memory.max'
+	args sh -c 'cd /sys/fs/cgroup; cat pids.max 2>/dev/null || cat pids/pids.max
+		cat memory.max 2>/dev/null || cat memory/memory.limit_in_bytes; grep -v ":/\$" /proc/self/cgroup || true'
 	run hr --systemd-cgroup run --bundle "$BUNDLE" c1
 	echo "$output"
 	[ "$status" -eq 0 ]
-	# A cgroup namespace shows the scope as /; the limits are the scope's.
-	[ "${lines[0]}" = "0::/" ]
-	[ "${lines[1]}" = 42 ]
-	[ "${lines[2]}" = 33554432 ]
+	# The limits are the scope's; a cgroup namespace shows it as / in every hierarchy.
+	[ "${lines[0]}" = 42 ]
+	[ "${lines[1]}" = 33554432 ]
+	[ "${#lines[@]}" -eq 2 ]
 	# run removes the scope with the container.
 	run systemctl is-active "hull-test-$UNIT_NAME.scope"
 	[ "$output" != active ]
@@ -41,22 +53,32 @@ scope_dir() {
 @test "create, exec, pause and delete act on the scope; delete stops it" {
 	cfg --arg n "$UNIT_NAME" '.linux.cgroupsPath = "system.slice:hull-test:\($n)" | .process.args = ["sleep", "300"]'
 	hr --systemd-cgroup create --bundle "$BUNDLE" c1
-	local unit=hull-test-$UNIT_NAME.scope dir
+	local unit=hull-test-$UNIT_NAME.scope dirs d pid
 	[ "$(systemctl is-active "$unit")" = active ]
-	dir=$(scope_dir c1)
-	[ "$dir" = "/sys/fs/cgroup/system.slice/$unit" ]
+	dirs=$(scope_dirs c1)
+	[ -n "$dirs" ]
+	for d in $dirs; do [[ "$d" == */system.slice/"$unit" ]] && [ -d "$d" ]; done
 	[ "$(jq -r .hull.cgroupManager "$STATE/c1/state.json")" = systemd ]
 	hr start c1
+	pid=$(state_field c1 pid)
+	grep -q "/system.slice/$unit\$" "/proc/$pid/cgroup"
 	hr exec -d --pid-file "$BATS_TEST_TMPDIR/e.pid" c1 sleep 200
-	grep -qx "0::/system.slice/$unit" "/proc/$(cat "$BATS_TEST_TMPDIR/e.pid")/cgroup"
+	[ "$(cat "/proc/$(cat "$BATS_TEST_TMPDIR/e.pid")/cgroup")" = "$(cat "/proc/$pid/cgroup")" ]
 	hr pause c1
-	grep -q 'frozen 1' "$dir/cgroup.events"
+	[ "$(state_field c1 status)" = paused ]
+	local frozen=no
+	for d in $dirs; do
+		grep -qs 'frozen 1' "$d/cgroup.events" && frozen=yes
+		grep -qs FROZEN "$d/freezer.state" && frozen=yes
+	done
+	[ "$frozen" = yes ]
 	hr resume c1
+	[ "$(state_field c1 status)" = running ]
 	# delete uses the manager that create used, whatever the flags say now.
 	hr delete --force c1
 	run systemctl is-active "$unit"
 	[ "$output" != active ]
-	[ ! -d "$dir" ]
+	for d in $dirs; do [ ! -d "$d" ]; done
 }
 
 @test "an empty cgroupsPath is system.slice:hull:ID, as runc makes it" {
@@ -75,7 +97,7 @@ scope_dir() {
 	assert_one_line_error
 	run systemctl is-active "hull-test-$UNIT_NAME.scope"
 	[ "$output" != active ]
-	[ ! -d "/sys/fs/cgroup/system.slice/hull-test-$UNIT_NAME.scope" ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "hull-test-$UNIT_NAME.scope")" ]
 	assert_nothing_left
 }
 
