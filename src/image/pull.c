@@ -127,6 +127,7 @@ static int resolve(struct pull *p, const struct pull_options *o, struct manifest
 struct memory_sink {
 	char *data;
 	size_t len;
+	int64_t limit; /* the descriptor's size */
 };
 
 static int to_memory(const void *data, size_t len, void *arg, struct hull_error **err)
@@ -135,7 +136,10 @@ static int to_memory(const void *data, size_t len, void *arg, struct hull_error 
 	char *grown;
 
 	if (m->len + len > MAX_CONFIG)
-		return hull_error_fail(err, EFBIG, "image config: larger than %u bytes", MAX_CONFIG);
+		return hull_error_fail(err, EFBIG, "larger than %u bytes", MAX_CONFIG);
+	if (m->limit >= 0 && m->len + len > (uint64_t)m->limit)
+		return hull_error_fail(err, EFBIG, "the registry sent more than the %lld bytes its descriptor gives",
+				       (long long)m->limit);
 	grown = realloc(m->data, m->len + len + 1);
 	if (grown == NULL)
 		return hull_error_set(err, ENOMEM, "image config");
@@ -156,7 +160,7 @@ static int fetch_config(struct pull *p, json_object **config, struct hull_error 
 	if (store_has_blob(p->store, digest))
 		ret = store_blob_read(p->store, digest, MAX_CONFIG, &stored, &len, err);
 	else {
-		struct memory_sink m = {0};
+		struct memory_sink m = {.limit = p->manifest->config.size};
 		ret = registry_get_blob(p->registry, p->ref->repository, digest, 0, to_memory, &m, err);
 		if (ret >= 0)
 			ret = store_blob_put(p->store, digest, m.data ? m.data : "", m.len, err);
@@ -214,6 +218,16 @@ static void *download_thread(void *arg)
 
 	j->result = registry_get_blob(j->p->registry, j->p->ref->repository, d->digest, j->w.have, layer_sink,
 				      j, &j->err);
+	/* A registry that cannot resume (200 for the whole blob, or 416) gets the whole download again. */
+	if (j->result == -ERANGE && j->w.have > 0) {
+		hull_log_debug("layer %s: %s; downloading it from the start", d->digest, j->err->message);
+		hull_error_free(&j->err);
+		j->result = store_blob_restart(&j->w, &j->err);
+		j->reported = 0;
+		if (j->result == 0)
+			j->result = registry_get_blob(j->p->registry, j->p->ref->repository, d->digest, 0,
+						      layer_sink, j, &j->err);
+	}
 	if (j->unpack_fd >= 0) {
 		/* End of stream for the unpacker, whether the download completed or not. */
 		close(j->unpack_fd);
@@ -233,8 +247,9 @@ static int unpack_from_blob(struct pull *p, size_t i, struct hull_error **err)
 				       p->chain_ids[i], err);
 }
 
-/* One layer: download (resuming a partial one) and unpack in one pass, or only what is missing. */
-static int pull_layer(struct pull *p, size_t i, struct hull_error **err)
+/* One layer: download (resuming a partial one) and unpack in one pass, or only what is missing.  *resumed
+ * says whether an earlier partial file was used, which a digest mismatch then blames. */
+static int pull_layer_once(struct pull *p, size_t i, bool *resumed, struct hull_error **err)
 {
 	const struct descriptor *d = &p->manifest->layers[i];
 	bool need_layer = !store_has_layer(p->store, p->chain_ids[i]);
@@ -242,11 +257,20 @@ static int pull_layer(struct pull *p, size_t i, struct hull_error **err)
 	int pair[2] = {-1, -1}, ret;
 	pthread_t thread;
 
-	ret = store_blob_begin(p->store, d->digest, &j.w, err);
+	ret = store_blob_begin(p->store, d->digest, d->size, &j.w, err);
 	if (ret < 0)
 		return ret;
 	if (ret == 1) /* the blob is complete: only unpacking may be left */
 		return need_layer ? unpack_from_blob(p, i, err) : 0;
+	*resumed = j.w.have > 0;
+	/* Killed after the last byte but before the rename: nothing left to download, the commit checks it. */
+	if (j.w.have == (uint64_t)d->size) {
+		ret = store_blob_commit(p->store, &j.w, d->size, err);
+		store_blob_close(&j.w);
+		if (ret >= 0 && need_layer)
+			ret = unpack_from_blob(p, i, err);
+		return ret;
+	}
 	/* A fresh download streams into the unpacker; a resumed one is unpacked from the file afterwards. */
 	if (need_layer && j.w.have == 0) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
@@ -299,6 +323,22 @@ static int pull_layer(struct pull *p, size_t i, struct hull_error **err)
 	store_blob_close(&j.w);
 	if (ret >= 0 && need_layer && pair[0] < 0)
 		ret = unpack_from_blob(p, i, err);
+	return ret;
+}
+
+/* A partial file that is wrong (another writer's bytes, a disk error) shows only at the digest check: the
+ * layer is downloaded once more from the start, so that a stale partial file never fails a pull. */
+static int pull_layer(struct pull *p, size_t i, struct hull_error **err)
+{
+	bool resumed = false;
+	int ret = pull_layer_once(p, i, &resumed, err);
+
+	if (ret == -EBADMSG && resumed && !p->failed) {
+		hull_log_debug("layer %s: the resumed download does not check out (%s); downloading it again",
+			       p->manifest->layers[i].digest, (*err)->message);
+		hull_error_free(err);
+		ret = pull_layer_once(p, i, &resumed, err);
+	}
 	return ret;
 }
 

@@ -38,6 +38,7 @@ struct request {
 	int sink_ret;
 	bool foreign; /* the URL is on another host (a redirect): no credentials */
 	bool too_big;
+	bool range_refused; /* a 200 to a Range request: its body was not passed on */
 	/* response */
 	long status;
 	char *www_authenticate, *content_type_in, *digest, *location;
@@ -269,6 +270,11 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct request *q = arg;
 	size_t n = size * nmemb;
+	/* Asked for the rest, sent the whole: none of it may be appended to what the caller has. */
+	if (q->sink && q->range_from && q->status == 200) {
+		q->range_refused = true;
+		return 0;
+	}
 	if (q->sink && success(q->status)) {
 		q->sink_ret = q->sink(data, n, q->sink_arg, q->sink_err);
 		return q->sink_ret < 0 ? 0 : n;
@@ -599,8 +605,13 @@ int registry_get_blob(struct registry *r, const char *repository, const char *di
 	if (scope == NULL || repo_path(&path, repository, "blobs", digest) < 0)
 		return hull_error_set(err, ENOMEM, "registry");
 	ret = perform(&q, path, err);
-	if (ret >= 0 && offset && q.status != 206)
-		ret = hull_error_fail(err, EPROTO, "GET %s: the registry ignored the byte range", q.url);
+	/* ERANGE tells the caller to start over: the registry sent the whole blob (200, cut off before any of
+	 * it reached the sink) or refused the range (416). */
+	if (offset && (q.range_refused || q.status == 200 || q.status == 416)) {
+		hull_error_free(err);
+		ret = hull_error_fail(err, ERANGE, "GET %s: the registry did not resume at byte %llu (HTTP %ld)", q.url,
+				      (unsigned long long)offset, q.status);
+	}
 	request_free(&q);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/log.h"
 
 static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
 
@@ -165,13 +166,14 @@ int store_blob_put(struct store *s, const char *digest, const void *data, size_t
 	return 0;
 }
 
-int store_blob_begin(struct store *s, const char *digest, struct blob_writer *w, struct hull_error **err)
+int store_blob_begin(struct store *s, const char *digest, int64_t size, struct blob_writer *w,
+		     struct hull_error **err)
 {
 	char buf[1 << 16];
 	ssize_t n;
 	int ret;
 
-	*w = (struct blob_writer){.fd = -1};
+	*w = (struct blob_writer){.fd = -1, .store_fd = -1, .limit = size};
 	if ((ret = digest_validate(digest, err)) < 0)
 		return ret;
 	snprintf(w->expected, sizeof(w->expected), "%s", digest);
@@ -182,6 +184,7 @@ int store_blob_begin(struct store *s, const char *digest, struct blob_writer *w,
 		store_blob_close(w);
 		return hull_error_wrap(err, "blob `%s`", digest);
 	}
+	w->store_fd = s->fd;
 	/* Another pull may have finished it while we waited for the lock. */
 	if (store_has_blob(s, digest)) {
 		unlinkat(s->fd, w->partial, 0);
@@ -202,6 +205,28 @@ int store_blob_begin(struct store *s, const char *digest, struct blob_writer *w,
 		store_blob_close(w);
 		return ret;
 	}
+	/* Longer than the blob can be: what it holds is wrong, whatever it is. */
+	if (size >= 0 && w->have > (uint64_t)size) {
+		hull_log_debug("blob %s: partial file of %llu bytes is longer than the blob; starting over", digest,
+			       (unsigned long long)w->have);
+		return store_blob_restart(w, err);
+	}
+	return 0;
+}
+
+int store_blob_restart(struct blob_writer *w, struct hull_error **err)
+{
+	struct digester *fresh = digester_new(w->expected);
+
+	if (fresh == NULL)
+		return hull_error_set(err, ENOMEM, "store");
+	if (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0) {
+		digester_free(&fresh);
+		return hull_error_errno(err, "blob `%s`: start the partial file over", w->expected);
+	}
+	digester_free(&w->digest);
+	w->digest = fresh;
+	w->have = 0;
 	return 0;
 }
 
@@ -210,6 +235,13 @@ int store_blob_write(struct blob_writer *w, const void *data, size_t len, struct
 	const char *p = data;
 	size_t done = 0;
 
+	/* A registry that sends more than the descriptor says (or never stops) is cut off at once: nothing
+	 * past the size reaches the disk, and the file is not kept for a resume. */
+	if (w->limit >= 0 && len > (uint64_t)w->limit - w->have) {
+		w->discard = true;
+		return hull_error_fail(err, EFBIG, "blob `%s`: the registry sent more than the %lld bytes its descriptor gives",
+				       w->expected, (long long)w->limit);
+	}
 	while (done < len) {
 		ssize_t n = write(w->fd, p + done, len - done);
 		if (n < 0 && errno == EINTR)
@@ -247,7 +279,7 @@ int store_blob_commit(struct store *s, struct blob_writer *w, int64_t size, stru
 
 int store_blob_begin_any(struct store *s, struct blob_writer *w, struct hull_error **err)
 {
-	*w = (struct blob_writer){.fd = -1};
+	*w = (struct blob_writer){.fd = -1, .store_fd = -1, .limit = -1};
 	w->fd = tmp_file(s, &w->partial, err);
 	if (w->fd < 0)
 		return w->fd;
@@ -280,11 +312,13 @@ int store_blob_commit_any(struct store *s, struct blob_writer *w, char digest[DI
 
 void store_blob_close(struct blob_writer *w)
 {
+	if (w->discard && w->partial && w->store_fd >= 0)
+		unlinkat(w->store_fd, w->partial, 0);
 	if (w->fd >= 0)
 		close(w->fd);
 	digester_free(&w->digest);
 	free(w->partial);
-	*w = (struct blob_writer){.fd = -1};
+	*w = (struct blob_writer){.fd = -1, .store_fd = -1, .limit = -1};
 }
 
 char *store_layer_name(const char *chain_id)

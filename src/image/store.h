@@ -44,13 +44,21 @@ int store_blob_put(struct store *s, const char *digest, const void *data, size_t
  * The partial file is locked, so two pulls of one blob take turns. */
 struct blob_writer {
 	int fd;
+	int store_fd;  /* the store's directory, for removing the partial file */
 	char *partial;
 	struct digester *digest;
 	uint64_t have;
+	int64_t limit; /* the descriptor's size: never written past; -1 when unknown */
+	bool discard;  /* the partial file is not worth resuming: store_blob_close removes it */
 	char expected[DIGEST_MAX];
 };
-/* 1 when the blob is already complete (nothing to write), 0 when w is ready for writing. */
-int store_blob_begin(struct store *s, const char *digest, struct blob_writer *w, struct hull_error **err);
+/* 1 when the blob is already complete (nothing to write), 0 when w is ready for writing, from w->have on:
+ * a partial file of an earlier download is resumed when it is shorter than size, dropped when longer. */
+int store_blob_begin(struct store *s, const char *digest, int64_t size, struct blob_writer *w,
+		     struct hull_error **err);
+/* Starts the partial file over (a registry that cannot resume sends the whole blob again). */
+int store_blob_restart(struct blob_writer *w, struct hull_error **err);
+/* Refuses (and marks the partial file for removal) what would go past w->limit. */
 int store_blob_write(struct blob_writer *w, const void *data, size_t len, struct hull_error **err);
 /* Checks the size and digest and moves the blob into place; a mismatch discards the partial file. */
 int store_blob_commit(struct store *s, struct blob_writer *w, int64_t size, struct hull_error **err);
@@ -60,7 +68,7 @@ int store_blob_begin_any(struct store *s, struct blob_writer *w, struct hull_err
 int store_blob_commit_any(struct store *s, struct blob_writer *w, char digest[DIGEST_MAX],
 			  struct hull_error **err);
 
-/* Closes w; the partial file stays for a later resume. */
+/* Closes w; the partial file stays for a later resume unless w->discard says otherwise. */
 void store_blob_close(struct blob_writer *w);
 
 /* "layers/<hex>" of a chain id (malloc'd). */

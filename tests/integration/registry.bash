@@ -3,6 +3,7 @@
 #   TOKEN_REG  the same registry program with `auth: token`, in front of it TOKEN_SRV, the tests' token
 #              service (tests/fixtures/registry-front.py token): public/* anonymous, private/* for hull:secret
 #   PROXY      tests/fixtures/registry-front.py proxy in front of REG: Basic auth, one 429, blob redirects
+#   HOSTILE    tests/fixtures/registry-front.py hostile in front of REG: blobs answered as HOSTILE_CONTROL says
 # Each gets its own config file: the package's default listens on all interfaces.
 
 free_port() {
@@ -71,10 +72,18 @@ start_registries() {
 	start_bg "$pids" python3 tests/fixtures/registry-front.py proxy --port "$PROXY_PORT" \
 		--backend "http://127.0.0.1:$REG_PORT" --log "$REG_DIR/proxy.log"
 
+	HOSTILE_PORT=$(free_port)
+	HOSTILE_CONTROL=$REG_DIR/hostile.mode
+	: >"$HOSTILE_CONTROL"
+	start_bg "$pids" python3 tests/fixtures/registry-front.py hostile --port "$HOSTILE_PORT" \
+		--backend "http://127.0.0.1:$REG_PORT" --log "$REG_DIR/hostile.log" --control "$HOSTILE_CONTROL"
+
 	wait_http "http://127.0.0.1:$REG_PORT/v2/" && wait_http "http://127.0.0.1:$TOKEN_REG_PORT/v2/" &&
-		wait_http "http://127.0.0.1:$TOKEN_SRV_PORT/token" && wait_http "http://127.0.0.1:$PROXY_PORT/v2/" || return 1
+		wait_http "http://127.0.0.1:$TOKEN_SRV_PORT/token" && wait_http "http://127.0.0.1:$PROXY_PORT/v2/" &&
+		wait_http "http://127.0.0.1:$HOSTILE_PORT/v2/" || return 1
 	REG=127.0.0.1:$REG_PORT TOKEN_REG=127.0.0.1:$TOKEN_REG_PORT PROXY=127.0.0.1:$PROXY_PORT
-	export REG TOKEN_REG PROXY REG_DIR
+	HOSTILE=127.0.0.1:$HOSTILE_PORT
+	export REG TOKEN_REG PROXY HOSTILE HOSTILE_CONTROL REG_DIR
 
 	local t
 	for t in busybox layers; do
@@ -103,4 +112,34 @@ stop_registries() {
 registry_blob_file() {
 	local hex=${1#sha256:}
 	echo "$REG_DIR/plain/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+# The manifest digest of a tag of the test layout, and the digests of its layers.
+layout_manifest() {
+	jq -r --arg t "$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $t) | .digest' \
+		"$TEST_IMAGES/index.json"
+}
+layout_layers() {
+	local m
+	m=$(layout_manifest "$1")
+	jq -r '.layers[].digest' "$TEST_IMAGES/blobs/sha256/${m#sha256:}"
+}
+
+# setup_file of the image test files: the test images, built once and cached, on every registry.
+image_tests_setup_file() {
+	cd "$BATS_TEST_DIRNAME/../.."
+	for c in docker-registry skopeo umoci python3 openssl getfattr; do
+		command -v "$c" >/dev/null || skip "$c is not installed (tests/run-all installs it)"
+	done
+	TEST_IMAGES=$(tests/fixtures/test-images.sh "$HULL_TEST_ROOTFS")
+	export TEST_IMAGES
+	start_registries
+}
+
+# setup of the image test files: a store and an auth file of the test's own.
+image_tests_setup() {
+	HULL=$HULL_BUILD/src/hull
+	STORE=$BATS_TEST_TMPDIR/store
+	export REGISTRY_AUTH_FILE=$BATS_TEST_TMPDIR/auth.json
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
 }

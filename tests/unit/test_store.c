@@ -88,10 +88,10 @@ static void blobs_are_verified_and_downloads_resume(void **state)
 	assert_fails_with(store_blob_put(s, "sha256:../../x", "x", 1, &err), err, "hex digits");
 
 	/* A download cut off after "hello ": the next writer continues after it. */
-	assert_int_equal(store_blob_begin(s, digest, &w, &err), 0);
+	assert_int_equal(store_blob_begin(s, digest, 11, &w, &err), 0);
 	assert_int_equal(store_blob_write(&w, "hello ", 6, &err), 0);
 	store_blob_close(&w);
-	assert_int_equal(store_blob_begin(s, digest, &w, &err), 0);
+	assert_int_equal(store_blob_begin(s, digest, 11, &w, &err), 0);
 	assert_int_equal(w.have, 6);
 	assert_int_equal(store_blob_write(&w, "world", 5, &err), 0);
 	assert_int_equal(store_blob_commit(s, &w, 11, &err), 0);
@@ -101,18 +101,38 @@ static void blobs_are_verified_and_downloads_resume(void **state)
 	assert_string_equal(text, "hello world");
 	free(text);
 	/* Complete already: nothing to write. */
-	assert_int_equal(store_blob_begin(s, digest, &w, &err), 1);
+	assert_int_equal(store_blob_begin(s, digest, 11, &w, &err), 1);
 
 	/* The wrong size or content is refused and not kept for resuming. */
 	digest_buffer("abc", 3, NULL, digest);
-	assert_int_equal(store_blob_begin(s, digest, &w, &err), 0);
+	assert_int_equal(store_blob_begin(s, digest, 3, &w, &err), 0);
 	assert_int_equal(store_blob_write(&w, "abd", 3, &err), 0);
 	assert_fails_with(store_blob_commit(s, &w, 3, &err), err, "content has digest");
 	store_blob_close(&w);
-	assert_int_equal(store_blob_begin(s, digest, &w, &err), 0);
+	assert_int_equal(store_blob_begin(s, digest, 4, &w, &err), 0);
 	assert_int_equal(w.have, 0);
 	assert_int_equal(store_blob_write(&w, "abc", 3, &err), 0);
 	assert_fails_with(store_blob_commit(s, &w, 4, &err), err, "3 bytes where the manifest says 4");
+	store_blob_close(&w);
+
+	/* Nothing past the descriptor's size reaches the disk, and such a file is not kept. */
+	assert_int_equal(store_blob_begin(s, digest, 3, &w, &err), 0);
+	assert_int_equal(store_blob_write(&w, "ab", 2, &err), 0);
+	assert_fails_with(store_blob_write(&w, "cd", 2, &err), err, "more than the 3 bytes its descriptor gives");
+	assert_int_equal(w.have, 2);
+	store_blob_close(&w);
+	assert_int_equal(store_blob_begin(s, digest, 3, &w, &err), 0);
+	assert_int_equal(w.have, 0);
+	assert_int_equal(store_blob_write(&w, "ab", 2, &err), 0);
+	store_blob_close(&w);
+	/* A partial file longer than the blob starts over; a restart empties it. */
+	assert_int_equal(store_blob_begin(s, digest, 1, &w, &err), 0);
+	assert_int_equal(w.have, 0);
+	assert_int_equal(store_blob_write(&w, "a", 1, &err), 0);
+	assert_int_equal(store_blob_restart(&w, &err), 0);
+	assert_int_equal(w.have, 0);
+	assert_int_equal(store_blob_write(&w, "abc", 3, &err), -EFBIG);
+	hull_error_free(&err);
 	store_blob_close(&w);
 	store_free(&s);
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# Pulls from a hostile or broken registry (tests/fixtures/registry-front.py hostile, in front of Debian's
+# docker-registry on loopback): a blob larger than its descriptor or without end, a registry that ignores
+# or refuses byte ranges, interrupted downloads and stale partial files.  Each pull either succeeds with
+# the right bytes or fails in one line, and the store is left as if it had not started (a partial file
+# only where a later pull resumes it correctly).
+
+load helpers
+load registry
+
+setup_file() { image_tests_setup_file; }
+
+teardown_file() {
+	stop_registries
+}
+
+setup() {
+	image_tests_setup
+	: >"$REG_DIR/hostile.log"
+	LAYER=$(layout_layers busybox | head -1)
+	HEX=${LAYER#sha256:}
+	SIZE=$(stat -c %s "$TEST_IMAGES/blobs/sha256/$HEX")
+}
+
+teardown() {
+	: >"$HOSTILE_CONTROL"
+}
+
+hull() {
+	"$HULL" --store "$STORE" "$@"
+}
+
+# mode MODE: how the hostile registry serves the image's (first) layer from now on.
+mode() { echo "$1 $LAYER" >"$HOSTILE_CONTROL"; }
+
+# No image, nothing of the bad layer (blob, partial file, unpacked layer) and no temporary file: what the
+# pull verified before it failed (manifest, config) stays as a download the next pull reuses, and
+# `hull image prune` would remove.
+store_untouched() {
+	local left
+	[ -z "$(hull images -q 2>/dev/null)" ] || { echo "an image was recorded" >&2; return 1; }
+	[ ! -e "$STORE/blobs/sha256/$HEX" ] && [ ! -e "$STORE/tmp/$HEX.partial" ]
+	left=$(find "$STORE/tmp" "$STORE/layers" -mindepth 1 2>/dev/null | grep -v "\.lock$" || true)
+	[ -z "$left" ] || { echo "left in the store: $left" >&2; return 1; }
+	hull image prune >/dev/null
+	[ -z "$(find "$STORE/blobs/sha256" -mindepth 1)" ]
+}
+
+pulled_right() {
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	cmp "$STORE/blobs/sha256/$HEX" "$TEST_IMAGES/blobs/sha256/$HEX"
+	[ -z "$(find "$STORE/tmp" -name '*.partial')" ]
+	[ -n "$(hull images -q)" ]
+}
+
+@test "a blob larger than its descriptor fails the pull at its size, and nothing is kept" {
+	mode oversize
+	run_expect_fail hull pull -q "$HOSTILE/test/busybox:1"
+	assert_one_line_error pull "$LAYER" "more than the $SIZE bytes"
+	store_untouched
+}
+
+@test "an endless blob is cut off at its size, not written until the disk is full" {
+	mode endless
+	run_expect_fail timeout 60 "$HULL" --store "$STORE" pull -q "$HOSTILE/test/busybox:1"
+	[ "$status" -ne 124 ]
+	assert_one_line_error pull "$LAYER" "more than the $SIZE bytes"
+	store_untouched
+}
+
+@test "an interrupted download resumes with a range where the registry supports it" {
+	mode half
+	run_expect_fail hull pull -q "$HOSTILE/test/busybox:1"
+	assert_one_line_error pull "$LAYER"
+	[ "$(stat -c %s "$STORE/tmp/$HEX.partial")" -eq $((SIZE / 2)) ]
+	mode normal
+	run hull pull -q "$HOSTILE/test/busybox:1"
+	pulled_right
+	grep -q "blob mode=normal range=bytes=$((SIZE / 2))-" "$REG_DIR/hostile.log"
+}
+
+@test "a registry that ignores the range gets the whole blob again, not appended" {
+	mode half
+	run_expect_fail hull pull -q "$HOSTILE/test/busybox:1"
+	mode ignore-range
+	run hull pull -q "$HOSTILE/test/busybox:1"
+	pulled_right
+	grep -q "blob mode=ignore-range range=bytes=" "$REG_DIR/hostile.log"
+}
+
+@test "a registry that answers 416 to the range gets the whole blob again" {
+	mode half
+	run_expect_fail hull pull -q "$HOSTILE/test/busybox:1"
+	mode 416
+	run hull pull -q "$HOSTILE/test/busybox:1"
+	pulled_right
+}
+
+@test "a stale partial file never fails a pull: wrong bytes, too many bytes, all the bytes" {
+	mkdir -p "$STORE/tmp"
+	# Wrong bytes show only at the digest: the layer is downloaded again within the same pull.
+	head -c $((SIZE / 2)) /dev/zero >"$STORE/tmp/$HEX.partial"
+	run hull pull -q "$REG/test/busybox:1"
+	pulled_right
+	hull rmi "$REG/test/busybox:1"
+	hull image prune >/dev/null
+	# Longer than the blob: dropped at once.
+	head -c $((SIZE + 100)) /dev/zero >"$STORE/tmp/$HEX.partial"
+	run hull pull -q "$REG/test/busybox:1"
+	pulled_right
+	hull rmi "$REG/test/busybox:1"
+	hull image prune >/dev/null
+	# Complete but never renamed (killed between the last byte and the rename): nothing to download.
+	cp "$TEST_IMAGES/blobs/sha256/$HEX" "$STORE/tmp/$HEX.partial"
+	mode 416
+	run hull pull -q "$HOSTILE/test/busybox:1"
+	pulled_right
+	! grep -q "range=bytes=$SIZE-" "$REG_DIR/hostile.log"
+}
