@@ -27,25 +27,27 @@ static char *read_in_root(int root_fd, const char *path)
 
 static bool all_digits(const char *s)
 {
-	return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 11;
+	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
 /* Looks up name (or, with by_id, the number) in a passwd- or group-style file: field 0 the name, field 2
- * the id; *gid_out gets field 3 (passwd's primary group) when asked. */
-static bool lookup(const char *text, const char *name, bool by_id, unsigned long *id, unsigned long *gid_out)
+ * the id; *gid_out gets field 3 (passwd's primary group) when asked.  0 when found, -ENOENT when not; an
+ * entry whose ids are not valid ids (text, negative, (uid_t)-1) is an error, never read as 0 or -1. */
+static int lookup(const char *text, const char *file, const char *name, bool by_id, unsigned *id,
+		  unsigned *gid_out, struct hull_error **err)
 {
 	struct passwd_line line;
 
-	if (!passwd_find(text, by_id ? 2 : 0, name, &line) || line.field[2] == NULL)
-		return false;
-	*id = strtoul(line.field[2], NULL, 10);
-	if (gid_out && line.field[3])
-		*gid_out = strtoul(line.field[3], NULL, 10);
-	return true;
+	if (!text || !passwd_find(text, by_id ? 2 : 0, name, &line) || line.field[2] == NULL)
+		return -ENOENT;
+	if (!passwd_parse_id(line.field[2], id) ||
+	    (gid_out && line.field[3] && !passwd_parse_id(line.field[3], gid_out)))
+		return hull_error_invalid(err, "the image's %s: the entry of `%s` has no valid id", file, name);
+	return 0;
 }
 
 /* Groups that list the user by name in their member field. */
-static json_object *supplementary_groups(const char *group_text, const char *user, unsigned long primary)
+static json_object *supplementary_groups(const char *group_text, const char *user, unsigned primary)
 {
 	json_object *gids = json_object_new_array();
 
@@ -55,19 +57,31 @@ static json_object *supplementary_groups(const char *group_text, const char *use
 		size_t len = (size_t)(end - line);
 		if (len < sizeof(buf)) {
 			char *p = buf, *fields[4] = {NULL};
+			unsigned gid;
 			memcpy(buf, line, len);
 			buf[len] = '\0';
 			for (int i = 0; i < 4 && p; i++)
 				fields[i] = strsep(&p, ":");
-			for (char *m = fields[3], *member; m && (member = strsep(&m, ","));) {
-				unsigned long gid = fields[2] ? strtoul(fields[2], NULL, 10) : 0;
-				if (strcmp(member, user) == 0 && gid != primary)
+			/* A group without a valid id grants nothing (and never gid -1). */
+			for (char *m = fields[3], *member; m && (member = strsep(&m, ","));)
+				if (strcmp(member, user) == 0 && passwd_parse_id(fields[2], &gid) && gid != primary)
 					json_object_array_add(gids, json_object_new_int64((int64_t)gid));
-			}
 		}
 		line = *end ? end + 1 : NULL;
 	}
 	return gids;
+}
+
+/* A number in User: a valid id, or refused with the reason. */
+static int numeric_id(const char *text, const char *spec_user, const char *what, unsigned *out,
+		      struct hull_error **err)
+{
+	if (passwd_parse_id(text, out))
+		return 0;
+	return hull_error_invalid(err,
+				  "image config User `%s`: %s %s is not a valid id (4294967295 is (uid_t)-1, which "
+				  "would leave the process root)",
+				  spec_user, what, text);
 }
 
 static int resolve_user(const char *spec_user, int root_fd, json_object *process, struct hull_error **err)
@@ -76,20 +90,26 @@ static int resolve_user(const char *spec_user, int root_fd, json_object *process
 			  *group = read_in_root(root_fd, "/etc/group");
 	char *colon = copy ? strchr(copy, ':') : NULL;
 	const char *user = copy, *grp = colon ? colon + 1 : NULL;
-	unsigned long uid = 0, gid = 0;
+	unsigned uid = 0, gid = 0;
 	bool gid_known = false;
-	json_object *u = json_object_new_object();
+	json_object *u;
+	int ret;
 
 	if (copy == NULL)
 		return hull_error_set(err, ENOMEM, "User");
 	if (colon)
 		*colon = '\0';
 	if (all_digits(user)) {
-		uid = strtoul(user, NULL, 10);
+		if ((ret = numeric_id(user, spec_user, "uid", &uid, err)) < 0)
+			return ret;
 		/* A number needs no passwd entry, but one gives the primary group. */
-		gid_known = passwd && lookup(passwd, user, true, &uid, &gid);
-	} else if (!passwd || !lookup(passwd, user, false, &uid, &gid)) {
-		json_object_put(u);
+		ret = lookup(passwd, "/etc/passwd", user, true, &uid, &gid, err);
+		if (ret < 0 && ret != -ENOENT)
+			return hull_error_wrap(err, "image config User `%s`", spec_user);
+		gid_known = ret == 0;
+	} else if ((ret = lookup(passwd, "/etc/passwd", user, false, &uid, &gid, err)) < 0) {
+		if (ret != -ENOENT)
+			return hull_error_wrap(err, "image config User `%s`", spec_user);
 		return hull_error_invalid(
 		    err, "image config User `%s`: no such user in the image's /etc/passwd", user);
 	} else {
@@ -97,9 +117,11 @@ static int resolve_user(const char *spec_user, int root_fd, json_object *process
 	}
 	if (grp && *grp) {
 		if (all_digits(grp)) {
-			gid = strtoul(grp, NULL, 10);
-		} else if (!group || !lookup(group, grp, false, &gid, NULL)) {
-			json_object_put(u);
+			if ((ret = numeric_id(grp, spec_user, "gid", &gid, err)) < 0)
+				return ret;
+		} else if ((ret = lookup(group, "/etc/group", grp, false, &gid, NULL, err)) < 0) {
+			if (ret != -ENOENT)
+				return hull_error_wrap(err, "image config User `%s`", spec_user);
 			return hull_error_invalid(
 			    err, "image config User `%s`: no such group in the image's /etc/group",
 			    spec_user);
@@ -108,6 +130,7 @@ static int resolve_user(const char *spec_user, int root_fd, json_object *process
 	}
 	if (!gid_known)
 		gid = 0;
+	u = json_object_new_object();
 	json_object_object_add(u, "uid", json_object_new_int64((int64_t)uid));
 	json_object_object_add(u, "gid", json_object_new_int64((int64_t)gid));
 	if (!all_digits(user) && group) {

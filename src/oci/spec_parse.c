@@ -49,6 +49,12 @@ static int parse_user(json_object *process, struct oci_user *user, struct hull_e
 	    (ret = json_field_int64(obj, "process.user", "umask", 0, 0777, &umask, err)) < 0 ||
 	    (ret = json_field_array(obj, "process.user", "additionalGids", &gids, err)) < 0)
 		return ret;
+	/* (uid_t)-1 is "leave unchanged" to setresuid and setresgid: a process given it would stay root. */
+	if (user->uid == UINT32_MAX || user->gid == UINT32_MAX)
+		return hull_error_invalid(err,
+					  "process.user.%s: 4294967295 is (uid_t)-1, which the kernel reads as "
+					  "\"unchanged\" (the process would stay root)",
+					  user->uid == UINT32_MAX ? "uid" : "gid");
 	if (umask >= 0) {
 		user->has_umask = true;
 		user->umask = (uint32_t)umask;
@@ -63,9 +69,11 @@ static int parse_user(json_object *process, struct oci_user *user, struct hull_e
 		json_object *g = json_object_array_get_idx(gids, i);
 		int64_t v;
 		if (!json_object_is_type(g, json_type_int) || (v = json_object_get_int64(g)) < 0 ||
-		    v > UINT32_MAX)
+		    v >= UINT32_MAX)
 			return hull_error_invalid(err,
-						  "process.user.additionalGids[%zu]: expected a group id", i);
+						  "process.user.additionalGids[%zu]: expected a group id below "
+						  "4294967295",
+						  i);
 		user->additional_gids[i] = (uint32_t)v;
 	}
 	return 0;

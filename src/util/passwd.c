@@ -11,6 +11,19 @@
 
 #define PASSWD_MAX_SIZE (4u << 20)
 
+bool passwd_parse_id(const char *text, unsigned *out)
+{
+	unsigned long long v = 0;
+
+	if (text == NULL || *text == '\0' || strlen(text) > 10 || strspn(text, "0123456789") != strlen(text))
+		return false;
+	v = strtoull(text, NULL, 10);
+	if (v >= 4294967295ull)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
 bool passwd_find(const char *text, size_t key_field, const char *key, struct passwd_line *out)
 {
 	if (key_field >= PASSWD_MAX_FIELDS)

@@ -14,6 +14,11 @@ struct passwd_line {
 	char buf[1024]; /* a longer line is skipped, never cut */
 };
 
+/* A user or group id as text: decimal digits only, and below 4294967295, which is (uid_t)-1: setuid and
+ * setgid read it as "leave unchanged", so a process given it would keep the runtime's root.  false when
+ * the text is anything else. */
+bool passwd_parse_id(const char *text, unsigned *out);
+
 /* Finds the first line whose field number key_field equals key (0: name, 2: id). */
 bool passwd_find(const char *text, size_t key_field, const char *key, struct passwd_line *out);
 

@@ -52,6 +52,26 @@ teardown() { hull_common_teardown; }
 	assert_nothing_left
 }
 
+# The kernel reads (uid_t)-1 as "leave unchanged": such a container would run as root.
+@test "uid, gid or an additional gid of 4294967295 is refused, for create and exec" {
+	local field
+	for field in '.process.user.uid = 4294967295' '.process.user.gid = 4294967295' \
+		'.process.user.additionalGids = [4294967295]'; do
+		cfg "$field"
+		run_expect_fail hr create --bundle "$BUNDLE" c1
+		assert_one_line_error create 4294967295
+		assert_nothing_left
+		cfg '.process.user = {"uid": 0, "gid": 0}'
+	done
+	args sleep 100
+	hr run -d --bundle "$BUNDLE" c1
+	run hr exec --user 4294967295 c1 id -u
+	[ "$status" -ne 0 ]
+	[[ "$output" == *4294967295* ]]
+	[[ "$output" != 0 ]]
+	hr delete --force c1
+}
+
 @test "noNewPrivileges sets NoNewPrivs" {
 	cfg '.process.noNewPrivileges = true'
 	run_in 'grep ^NoNewPrivs: /proc/self/status'

@@ -144,12 +144,16 @@ static int make_image_root(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/etc/passwd", img_root);
 	FILE *f = fopen(path, "w");
-	fputs("root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/bin/false\napp:x:1000:1001::/:/bin/sh\n",
+	fputs("root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/bin/false\napp:x:1000:1001::/:/bin/sh\n"
+	      "minus:x:4294967295:0::/:/bin/sh\nneg:x:-1:0::/:/bin/sh\nword:x:abc:0::/:/bin/sh\n"
+	      "badgroup:x:1002:4294967295::/:/bin/sh\n",
 	      f);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/etc/group", img_root);
 	f = fopen(path, "w");
-	fputs("root:x:0:\nwww:x:33:\napps:x:1001:\naudio:x:29:app,www\nvideo:x:44:app\n", f);
+	fputs("root:x:0:\nwww:x:33:\napps:x:1001:\naudio:x:29:app,www\nvideo:x:44:app\nallmask:x:4294967295:app\n"
+	      "nogid:x:xyz:app\n",
+	      f);
 	fclose(f);
 	return 0;
 }
@@ -214,6 +218,8 @@ static void image_config_becomes_the_process(void **state)
 	assert_string_equal(at(spec, "process.user.gid"), "1001");
 	assert_string_equal(at(spec, "process.user.additionalGids.0"), "29");
 	assert_string_equal(at(spec, "process.user.additionalGids.1"), "44");
+	/* Groups with ids that are not ids (allmask's -1, nogid's text) grant nothing. */
+	assert_string_equal(at(spec, "process.user.additionalGids.2"), "(none)");
 	assert_string_equal(at(spec, "annotations.org.opencontainers.image.stopSignal"),
 			    "(none)"); /* dotted key */
 	json_object *ann = json_object_object_get(spec, "annotations");
@@ -259,6 +265,24 @@ static void image_config_errors_and_hostile_passwd(void **state)
 	assert_fails_with(ret, err, "no such group");
 	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"WorkingDir\": \"srv\"}}", &err, &ret));
 	assert_fails_with(ret, err, "absolute");
+	/* (uid_t)-1 means "unchanged" to setuid: as a number, or from the image's passwd, it is refused, and
+	 * ids that are not numbers are never read as 0. */
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"4294967295\"}}", &err, &ret));
+	assert_fails_with(ret, err, "4294967295 is not a valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"0:4294967295\"}}", &err, &ret));
+	assert_fails_with(ret, err, "gid 4294967295 is not a valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"99999999999\"}}", &err, &ret));
+	assert_fails_with(ret, err, "not a valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"minus\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"neg\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"word\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"badgroup\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no valid id");
+	json_object_put(convert("{\"config\": {\"Cmd\": [\"x\"], \"User\": \"app:allmask\"}}", &err, &ret));
+	assert_fails_with(ret, err, "no valid id");
 	/* /etc/passwd as a symlink to the host's: read inside the root, where it leads nowhere, so a user
 	 * that exists only on the host is not found. */
 	snprintf(path, sizeof(path), "%s/etc/passwd", img_root);

@@ -111,6 +111,16 @@ static void top_level_errors(void **state)
 	     "\","
 	     "\"user\":{\"uid\":-1,\"gid\":0}}}",
 	     "process.user.uid"},
+	    /* (uid_t)-1 leaves the ids unchanged (root): refused for uid, gid and additional groups. */
+	    {"{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+	     "\",\"user\":{\"uid\":4294967295,\"gid\":0}}}",
+	     "process.user.uid: 4294967295 is (uid_t)-1"},
+	    {"{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+	     "\",\"user\":{\"uid\":1000,\"gid\":4294967295}}}",
+	     "process.user.gid: 4294967295 is (uid_t)-1"},
+	    {"{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"process\":{\"args\":[\"a\"],\"cwd\":\"/"
+	     "\",\"user\":{\"uid\":1000,\"gid\":1000,\"additionalGids\":[5,4294967295]}}}",
+	     "additionalGids[1]"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hull_error *err = NULL;
