@@ -223,6 +223,27 @@ static int fetch_token(struct registry *r, const struct challenge *c, const char
 	return ret;
 }
 
+/* The registry names the token service, so a hostile one could send the credentials anywhere: only to
+ * http or https, and never in clear when the registry itself is reached over TLS. */
+static int check_realm(struct registry *r, const char *realm, struct hull_error **err)
+{
+	bool registry_tls;
+
+	pthread_mutex_lock(&r->lock);
+	registry_tls = strcmp(r->scheme, "https") == 0;
+	pthread_mutex_unlock(&r->lock);
+	if (strncasecmp(realm, "https://", 8) == 0)
+		return 0;
+	if (strncasecmp(realm, "http://", 7) != 0)
+		return hull_error_fail(err, EPROTO, "token service `%.200s`: not an http or https URL", realm);
+	if (registry_tls)
+		return hull_error_fail(err, EPROTO,
+				       "token service `%.200s`: plain HTTP for a registry reached over HTTPS (the "
+				       "credentials would travel in clear)",
+				       realm);
+	return 0;
+}
+
 int registry_authenticate(struct registry *r, const char *text, const char *scope, struct hull_error **err)
 {
 	struct challenge c = {0};
@@ -241,7 +262,7 @@ int registry_authenticate(struct registry *r, const char *text, const char *scop
 		ret = hull_error_fail(err, ENOTSUP, "unsupported authentication scheme `%.20s`", c.scheme);
 	else if (c.realm == NULL)
 		ret = hull_error_fail(err, EPROTO, "Bearer challenge without a realm");
-	else
+	else if ((ret = check_realm(r, c.realm, err)) == 0)
 		ret = fetch_token(r, &c, scope ? scope : c.scope, &token, err);
 	if (ret >= 0 && token) {
 		if (asprintf(&header, "Authorization: Bearer %s", token) < 0 ||

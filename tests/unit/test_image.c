@@ -6,6 +6,8 @@
 #include "image/digest.h"
 #include "image/manifest.h"
 #include "image/reference.h"
+#include "image/registry.h"
+#include "image/registry_internal.h"
 #include "image/runtime_config.h"
 #include "util/fs.h"
 
@@ -371,6 +373,34 @@ static void bad_manifests_are_refused(void **state)
 				  cases[i].needle);
 }
 
+/* A registry names its token service: a realm on another scheme than http(s), or plain HTTP for a
+ * registry reached over TLS, is refused before anything is sent there.  (Nothing listens on port 1: a
+ * realm that is allowed fails to connect, which is another message.) */
+static void token_realms_that_would_leak_credentials_are_refused(void **state)
+{
+	struct registry_options o = {.username = "hull", .password = "secret"};
+	struct registry *tls = NULL, *loop = NULL;
+	struct hull_error *err = NULL;
+
+	(void)state;
+	assert_int_equal(registry_global_init(&err), 0);
+	assert_int_equal(registry_open("registry.example", &o, &tls, &err), 0);
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err), err,
+			  "plain HTTP for a registry reached over HTTPS");
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"file:///etc/passwd\"", "s", &err), err,
+			  "not an http or https URL");
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"ftp://127.0.0.1:1/t\"", "s", &err), err,
+			  "not an http or https URL");
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"https://127.0.0.1:1/token\"", "s", &err), err,
+			  "token service `https://127.0.0.1:1/token`");
+	/* A plain HTTP registry (loopback) may have a plain HTTP token service. */
+	assert_int_equal(registry_open("127.0.0.1:5", &o, &loop, &err), 0);
+	assert_fails_with(registry_authenticate(loop, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err), err,
+			  "token service `http://127.0.0.1:1/token`");
+	registry_free(&tls);
+	registry_free(&loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +409,7 @@ int main(void)
 	    cmocka_unit_test(digests_are_checked_before_use),
 	    cmocka_unit_test(manifests_and_indexes),
 	    cmocka_unit_test(bad_manifests_are_refused),
+	    cmocka_unit_test(token_realms_that_would_leak_credentials_are_refused),
 	    cmocka_unit_test_setup_teardown(image_config_becomes_the_process, make_image_root,
 					    remove_image_root),
 	    cmocka_unit_test_setup_teardown(image_config_errors_and_hostile_passwd, make_image_root,
