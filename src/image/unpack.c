@@ -215,6 +215,14 @@ static int copy_data(struct unpack_job *j, int fd, const char *path, struct hull
 	return 0;
 }
 
+/* overlayfs takes orders from these (trusted.overlay.* as root, user.overlay.* with userxattr): a layer's
+ * `redirect` or `origin` would make the mounted root show another directory, another layer's /etc.  Only
+ * the unpacker writes them, from the tar's own whiteout entries. */
+static bool overlay_control_xattr(const char *name)
+{
+	return strncmp(name, "trusted.overlay.", 16) == 0 || strncmp(name, "user.overlay.", 13) == 0;
+}
+
 /* Ownership, then mode (chown clears setuid bits), xattrs and mtime, on the entry name in dir_fd. */
 static int apply_meta(int dir_fd, const char *name, struct archive_entry *e, bool symlink, bool set_mtime,
 		      struct hull_error **err)
@@ -234,7 +242,9 @@ static int apply_meta(int dir_fd, const char *name, struct archive_entry *e, boo
 	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dir_fd, name);
 	archive_entry_xattr_reset(e);
 	while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK)
-		if (lsetxattr(path, xname, value, size, 0) < 0)
+		if (overlay_control_xattr(xname))
+			hull_log_debug("xattr `%s` of `%s` ignored: it steers overlayfs", xname, name);
+		else if (lsetxattr(path, xname, value, size, 0) < 0)
 			hull_log_debug("xattr `%s` of `%s` not set: %m", xname, name);
 	if (set_mtime && utimensat(dir_fd, name, times, AT_SYMLINK_NOFOLLOW) < 0)
 		return hull_error_errno(err, "set the mtime of `%s`", name);

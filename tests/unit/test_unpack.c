@@ -25,6 +25,7 @@ struct entry {
 	const char *data;     /* file content, or symlink target */
 	const char *hardlink; /* for hard links */
 	unsigned uid, gid;
+	const char *xattr; /* "name=value", one extended attribute in the pax header */
 };
 
 static char base[64];	  /* /tmp/hull-unit-unpack-XXXXXX */
@@ -81,6 +82,12 @@ static int layer(const struct entry *entries, size_t n, bool gzip)
 				archive_entry_set_size(e, (la_int64_t)strlen(x->data));
 			if (x->type == AE_IFCHR)
 				archive_entry_set_rdev(e, makedev(1, 3));
+		}
+		if (x->xattr) {
+			char name[128];
+			const char *eq = strchr(x->xattr, '=');
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - x->xattr), x->xattr);
+			archive_entry_xattr_add_entry(e, name, eq + 1, strlen(eq + 1));
 		}
 		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
 		if (x->type == AE_IFREG && x->data && !x->hardlink)
@@ -236,6 +243,38 @@ static void overlay_mode_records_whiteouts_for_overlayfs(void **state)
 	assert_true(exists_in(root, "d/new"));
 }
 
+/* A layer's own overlayfs xattrs would steer the mounted root (a `redirect` showed another layer's /etc
+ * in a test): they are dropped, ordinary ones kept. */
+static void overlay_xattrs_in_a_layer_are_not_applied(void **state)
+{
+	struct hull_error *err = NULL;
+	static const struct entry l[] = {
+	    {"etc", AE_IFDIR, 0755, NULL, NULL, 0, 0, "trusted.overlay.redirect=/../other/etc"},
+	    {"opq", AE_IFDIR, 0755, NULL, NULL, 0, 0, "trusted.overlay.opaque=y"},
+	    {"u", AE_IFDIR, 0755, NULL, NULL, 0, 0, "user.overlay.redirect=/x"},
+	    {"f", AE_IFREG, 0644, "x", NULL, 0, 0, "user.hull-test=kept"},
+	};
+	struct unpack_options o = {.overlay = true};
+	int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = layer(l, N(l), false);
+	char path[256], value[64] = "";
+
+	(void)state;
+	if (image_unpack_layer(root_fd, fd, &o, &err) < 0)
+		fail_msg("%s", err->message);
+	close(fd);
+	close(root_fd);
+	snprintf(path, sizeof(path), "%s/etc", root);
+	assert_int_equal(getxattr(path, "trusted.overlay.redirect", value, sizeof(value)), -1);
+	snprintf(path, sizeof(path), "%s/opq", root);
+	assert_int_equal(getxattr(path, "trusted.overlay.opaque", value, sizeof(value)), -1);
+	snprintf(path, sizeof(path), "%s/u", root);
+	assert_int_equal(getxattr(path, "user.overlay.redirect", value, sizeof(value)), -1);
+	snprintf(path, sizeof(path), "%s/f", root);
+	assert_int_equal(getxattr(path, "user.hull-test", value, sizeof(value)), 4);
+	assert_memory_equal(value, "kept", 4);
+}
+
 /* The diff id is the sha256 of the uncompressed tar, whether the layer came compressed or not. */
 static void diff_id_is_the_digest_of_the_uncompressed_stream(void **state)
 {
@@ -375,6 +414,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(ordinary_layer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(whiteouts_and_opaque_directories, setup, teardown),
 	    cmocka_unit_test_setup_teardown(overlay_mode_records_whiteouts_for_overlayfs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(overlay_xattrs_in_a_layer_are_not_applied, setup, teardown),
 	    cmocka_unit_test_setup_teardown(diff_id_is_the_digest_of_the_uncompressed_stream, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(hostile_layers_are_refused_or_contained, setup, teardown),
