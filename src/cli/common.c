@@ -6,9 +6,39 @@
 
 #include "util/log.h"
 
+/* A quoted name (`...`) longer than a line can show keeps its start and its end: a 4000-byte path in an
+ * error would otherwise push the cause off every screen and log viewer. */
+#define QUOTE_KEEP 60
+static void shorten_quotes(const char *in, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (const char *p = in; *p && o + 1 < size;) {
+		const char *end = *p == '`' ? strchr(p + 1, '`') : NULL;
+		if (end && (size_t)(end - p - 1) > 3 * QUOTE_KEEP) {
+			o += (size_t)snprintf(out + o, size - o, "`%.*s...%.*s`", QUOTE_KEEP, p + 1, QUOTE_KEEP,
+					      end - QUOTE_KEEP);
+			p = end + 1;
+		} else {
+			out[o++] = *p++;
+		}
+		if (o >= size)
+			o = size - 1;
+	}
+	out[o] = '\0';
+}
+
 int cli_fail(struct hull_error **err)
 {
-	hull_log_error("%s", *err && (*err)->message ? (*err)->message : "failed");
+	const char *msg = *err && (*err)->message ? (*err)->message : "failed";
+	char *shown = malloc(strlen(msg) + 1);
+
+	if (shown) {
+		shorten_quotes(msg, shown, strlen(msg) + 1);
+		msg = shown;
+	}
+	hull_log_error("%s", msg);
+	free(shown);
 	hull_error_free(err);
 	return 1;
 }

@@ -296,6 +296,8 @@ static int plan_pids(struct planner *p, json_object *o)
 		return -EINVAL;
 	if (!has)
 		return 0;
+	if (limit < -1)
+		return invalid(p, "limit", "below -1, which is the only negative value (no limit)");
 	if (limit > 0)
 		ADD_OR_FAIL(p, "pids.limit", "pids.max", "%" PRId64, limit);
 	else

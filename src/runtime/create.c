@@ -138,6 +138,11 @@ static int check_input(struct create_job *j, int console_fd, struct hull_error *
 		return hull_error_set(err, ENOMEM, "root");
 	if (realpath(root, j->rootfs) == NULL || stat(j->rootfs, &st) < 0)
 		return hull_error_errno(err, "root.path `%s`", root);
+	/* The host's own root (named, or through a symlink) cannot become a container's: pivot_root would
+	 * fail with EBUSY, and without a mount namespace the container would share the host's files. */
+	if (strcmp(j->rootfs, "/") == 0)
+		return hull_error_invalid(err, "root.path `%s`: is the host's root directory%s", root,
+					  strcmp(root, "/") == 0 ? "" : " (through a symlink)");
 	if (!S_ISDIR(st.st_mode))
 		return hull_error_set(err, ENOTDIR, "root.path `%s`", root);
 	if (j->spec->process->terminal && console_fd < 0 && o->console_socket == NULL)
@@ -189,8 +194,11 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 
 	j->state.pid = j->pid;
 	process_start_time(j->pid, &j->state.start_time, NULL);
+	if ((ret = state_save(&j->dir, &j->state, err)) < 0)
+		return ret;
 	if ((ret = j->state.cgroup_manager->attach(&j->cgroup_request, j->pid, &j->state.cgroups,
 						    &j->state.cgroup_unit, err)) < 0 ||
+	    (j->state.cgroup_unit && (ret = state_save(&j->dir, &j->state, err)) < 0) ||
 	    (ret = apply_limits(j, err)) < 0)
 		return ret;
 	/* Hooks see the status runc gives them: `created` for prestart, createRuntime, createContainer and
@@ -336,7 +344,12 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 		ret = hull_error_set(err, ENOMEM, "state");
 		goto fail;
 	}
+	/* From here on a kill at any moment leaves a "creating" state that names all that exists (cgroups,
+	 * then the init), which list shows and delete --force finishes. */
+	if ((ret = state_save(&j.dir, &j.state, err)) < 0 || (ret = state_dir_publish(&j.dir, err)) < 0)
+		goto fail;
 	if ((ret = rt->cgroup_manager->create(&j.cgroup_request, &j.state.cgroups, err)) < 0 ||
+	    (j.state.cgroups.n_dirs && (ret = state_save(&j.dir, &j.state, err)) < 0) ||
 	    (ret = apply_limits(&j, err)) < 0)
 		goto fail;
 	if ((ret = prepare_launch(&j, console_fd, &init_sync_fd, err)) < 0)

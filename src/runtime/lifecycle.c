@@ -182,7 +182,8 @@ static int stop_processes(struct container_state *state, struct hull_error **err
 {
 	if (state->cgroups.n_dirs && (state->shares_host_pid_ns || state->status != STATUS_STOPPED))
 		cgroup_kill_all(&state->cgroups, SIGKILL, NULL);
-	if (state->status != STATUS_STOPPED)
+	/* An abandoned create's init (its pid was recorded) normally ends when it sees the runtime gone. */
+	if ((state->status != STATUS_STOPPED || state->abandoned) && state->pid > 0)
 		process_signal(state->pid, state->start_time, SIGKILL);
 	if (state->status == STATUS_PAUSED)
 		cgroup_freeze(&state->cgroups, false, NULL);
@@ -199,8 +200,14 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 	struct container_state state;
 	int ret;
 
-	if ((ret = state_dir_open(rt->state_root, id, true, &dir, err)) < 0)
+	if ((ret = state_dir_open(rt->state_root, id, true, &dir, err)) < 0) {
+		/* What a create killed before it published the id left: nothing else exists yet. */
+		if (force && ret == -ENOENT && state_dir_prune_abandoned(rt->state_root, id)) {
+			hull_error_free(err);
+			return 0;
+		}
 		return hull_error_wrap(err, "delete");
+	}
 	if ((ret = state_load(&dir, &state, err)) < 0) {
 		/* A state directory without readable state (a crash during create) is removed all the same.
 		 */

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/id.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/process.h"
 
 #define OCI_VERSION "1.2.0"
@@ -58,9 +60,53 @@ static int open_root(const char *root, bool create, struct hull_error **err)
 	return fd;
 }
 
+#define CREATING_PREFIX "@creating-"
+
+/* Whether the exclusive lock of a container directory is free: its holder (a create, a delete) is gone.
+ * A directory without a lock file yet is taken as held while it is younger than a few seconds (its
+ * create may be between mkdir and flock). */
+static bool lock_is_free(int dirfd)
+{
+	int fd = openat(dirfd, "lock", O_RDWR | O_CLOEXEC);
+	struct stat st;
+	bool free_;
+
+	if (fd < 0)
+		return errno == ENOENT && fstat(dirfd, &st) == 0 && st.st_mtime + 5 < time(NULL);
+	free_ = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return free_;
+}
+
+#define REMOVING_PREFIX "@removing-"
+
+/* Removes root/<prefix><id> if the command that made it is gone; 1 when it did. */
+static int prune_one(int root_fd, const char *root, const char *prefix, const char *id)
+{
+	char name[HULL_ID_MAX + 16];
+	cleanup_close int fd = -1;
+
+	snprintf(name, sizeof(name), "%s%s", prefix, id);
+	fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !lock_is_free(fd))
+		return 0;
+	hull_log_debug("removing `%s/%s`, left by a command on `%s` that was killed", root, name, id);
+	return fs_remove_tree(root_fd, name, NULL) == 0 ? 1 : 0;
+}
+
+int state_dir_prune_abandoned(const char *root, const char *id)
+{
+	cleanup_close int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (root_fd < 0)
+		return 0;
+	return prune_one(root_fd, root, CREATING_PREFIX, id) | prune_one(root_fd, root, REMOVING_PREFIX, id);
+}
+
 int state_dir_create(const char *root, const char *id, struct state_dir *out, struct hull_error **err)
 {
 	cleanup_close int root_fd = -1;
+	char name[HULL_ID_MAX + sizeof(CREATING_PREFIX)];
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -70,26 +116,49 @@ int state_dir_create(const char *root, const char *id, struct state_dir *out, st
 	root_fd = open_root(root, true, err);
 	if (root_fd < 0)
 		return root_fd;
-	if (mkdirat(root_fd, id, 0700) < 0) {
+	if (faccessat(root_fd, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return hull_error_fail(err, EEXIST, "container `%s` already exists", id);
+	snprintf(name, sizeof(name), CREATING_PREFIX "%s", id);
+	ret = mkdirat(root_fd, name, 0700);
+	if (ret < 0 && errno == EEXIST && state_dir_prune_abandoned(root, id))
+		ret = mkdirat(root_fd, name, 0700);
+	if (ret < 0) {
 		if (errno == EEXIST)
-			return hull_error_fail(err, EEXIST, "container `%s` already exists", id);
+			return hull_error_fail(err, EEXIST, "container `%s` already exists (being created)", id);
 		return hull_error_errno(err, "create state directory `%s/%s`", root, id);
 	}
-	out->fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	out->fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (out->fd < 0)
-		ret = hull_error_errno(err, "open state directory `%s/%s`", root, id);
-	else if ((out->root = strdup(root)) == NULL || (out->id = strdup(id)) == NULL)
+		ret = hull_error_errno(err, "open state directory `%s/%s`", root, name);
+	else if ((out->root = strdup(root)) == NULL || (out->id = strdup(id)) == NULL ||
+		 (out->name = strdup(name)) == NULL)
 		ret = hull_error_set(err, ENOMEM, "create state directory");
+	if (ret == 0)
+		ret = lock_dir(out->fd, true, &out->lock_fd, err);
 	if (ret < 0) {
-		unlinkat(root_fd, id, AT_REMOVEDIR);
+		unlinkat(root_fd, name, AT_REMOVEDIR);
 		state_dir_close(out);
 		return ret;
 	}
-	if ((ret = lock_dir(out->fd, true, &out->lock_fd, err)) < 0) {
-		unlinkat(root_fd, id, AT_REMOVEDIR);
-		state_dir_close(out);
-		return ret;
+	return 0;
+}
+
+int state_dir_publish(struct state_dir *dir, struct hull_error **err)
+{
+	cleanup_close int root_fd = open(dir->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *id;
+
+	if (root_fd < 0)
+		return hull_error_errno(err, "open state root `%s`", dir->root);
+	if (renameat2(root_fd, dir->name, root_fd, dir->id, RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			return hull_error_fail(err, EEXIST, "container `%s` already exists", dir->id);
+		return hull_error_errno(err, "publish state directory `%s/%s`", dir->root, dir->id);
 	}
+	if ((id = strdup(dir->id)) == NULL)
+		return hull_error_set(err, ENOMEM, "state directory");
+	free(dir->name);
+	dir->name = id;
 	return 0;
 }
 
@@ -113,6 +182,7 @@ int state_dir_open(const char *root, const char *id, bool lock, struct state_dir
 	}
 	out->root = strdup(root);
 	out->id = strdup(id);
+	out->name = strdup(id);
 	if (lock && (ret = lock_dir(out->fd, false, &out->lock_fd, err)) < 0) {
 		state_dir_close(out);
 		return ret;
@@ -133,17 +203,25 @@ void state_dir_close(struct state_dir *dir)
 		close(dir->fd);
 	free(dir->root);
 	free(dir->id);
-	dir->root = dir->id = NULL;
+	free(dir->name);
+	dir->root = dir->id = dir->name = NULL;
 	dir->fd = dir->lock_fd = -1;
 }
 
 int state_dir_remove(struct state_dir *dir, struct hull_error **err)
 {
 	cleanup_close int root_fd = open(dir->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char gone[HULL_ID_MAX + sizeof(REMOVING_PREFIX)];
+	const char *name = dir->name ? dir->name : dir->id;
 
 	if (root_fd < 0)
 		return hull_error_errno(err, "open state root `%s`", dir->root);
-	return fs_remove_tree(root_fd, dir->id, err);
+	/* Out of sight in one step: a kill in the middle of removing the files would otherwise leave a
+	 * directory without its state.json that no command could name. */
+	snprintf(gone, sizeof(gone), REMOVING_PREFIX "%s", dir->id);
+	if (name[0] != '@' && renameat(root_fd, name, root_fd, gone) == 0)
+		name = gone;
+	return fs_remove_tree(root_fd, name, err);
 }
 
 int state_save(const struct state_dir *dir, const struct container_state *s, struct hull_error **err)
@@ -228,6 +306,11 @@ int state_load(const struct state_dir *dir, struct container_state *s, struct hu
 	s->pid = (pid_t)pid;
 	s->start_time = start_time;
 	s->status = status_from_name(status);
+	/* Still "creating" while nobody holds the lock (or the caller does): its create was killed. */
+	if (s->status == STATUS_CREATING && (dir->lock_fd >= 0 || lock_is_free(dir->fd))) {
+		s->status = STATUS_STOPPED;
+		s->abandoned = true;
+	}
 	s->shares_host_pid_ns = shares;
 	s->shares_host_mount_ns = shares_mounts;
 	s->cgroup_unit = unit ? strdup(unit) : NULL;

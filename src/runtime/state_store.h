@@ -36,18 +36,29 @@ struct container_state {
 	struct cgroup_set cgroups;
 	const struct cgroup_manager *cgroup_manager; /* the one create used */
 	char *cgroup_unit; /* the manager's own name for the cgroups (systemd's scope), or NULL */
+	bool abandoned;	   /* "creating" in the file, but its create is gone (killed): delete finishes it */
 };
 
 /* A container's directory, open and locked. */
 struct state_dir {
 	char *root;
 	char *id;
+	char *name; /* its entry in root: "@creating-<id>" until published, then the id */
 	int fd;
 	int lock_fd;
 };
 
-/* Creates <root>/<id> exclusively: an existing id is an error.  The directory is locked. */
+/* Creates the directory of a new container, locked, under a name no id can have ('@' starts none), so that
+ * no command sees it before it holds a state.json: state_dir_publish() then gives it the id.  An id that
+ * exists is an error; the leftover of a create killed before publishing is removed first. */
 int state_dir_create(const char *root, const char *id, struct state_dir *out, struct hull_error **err);
+
+/* Renames the directory to its id (never over an existing one). */
+int state_dir_publish(struct state_dir *dir, struct hull_error **err);
+
+/* Removes <root>/@creating-<id> and <root>/@removing-<id> if the create or delete that made them is gone
+ * (killed); 1 when it removed one. */
+int state_dir_prune_abandoned(const char *root, const char *id);
 
 /* Opens an existing container's directory; with lock, waits for the exclusive lock. */
 int state_dir_open(const char *root, const char *id, bool lock, struct state_dir *out,
@@ -55,7 +66,7 @@ int state_dir_open(const char *root, const char *id, bool lock, struct state_dir
 
 void state_dir_close(struct state_dir *dir);
 
-/* Removes the directory and everything in it. */
+/* Removes the directory and everything in it, renamed to @removing-<id> first. */
 int state_dir_remove(struct state_dir *dir, struct hull_error **err);
 
 int state_save(const struct state_dir *dir, const struct container_state *state, struct hull_error **err);

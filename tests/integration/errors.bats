@@ -131,4 +131,30 @@ create_fails() {
 	assert_one_line_error frobnicate
 	run_expect_fail hr create --no-such-flag c1
 	assert_one_line_error no-such-flag
+	run_expect_fail hr --no-such-global list
+	assert_one_line_error "unknown global option \`--no-such-global\`" "see \`hull-runtime --help\`"
+	[[ "$output" != *"hull-runtime: hull-runtime"* ]]
+}
+
+@test "the host's root as root.path, named or through a symlink, is refused as such" {
+	cfg '.root.path = "/"'
+	create_fails c1 "root.path \`/\`: is the host's root directory"
+	ln -s / "$BUNDLE/hostroot"
+	cfg '.root.path = "hostroot"'
+	create_fails c1 "is the host's root directory (through a symlink)"
+}
+
+@test "a negative pids limit other than -1 is refused" {
+	cfg '.linux.resources = {"pids": {"limit": -5}}'
+	create_fails c1 linux.resources.pids.limit "below -1"
+	cfg '.linux.resources = {"pids": {"limit": -1}}'
+	hr run --bundle "$BUNDLE" c1
+}
+
+@test "a very long path in an error is cut to its start and its end" {
+	local long=$BATS_TEST_TMPDIR/$(printf 'd%.0s' $(seq 600))/bundle
+	run_expect_fail hr create --bundle "$long" c1
+	assert_one_line_error "File name too long" "..."
+	[ "${#output}" -lt 400 ]
+	[[ "$output" == *"/bundle\`"* ]]
 }
