@@ -6,8 +6,9 @@
 
 #include "image/store.h"
 
-/* Reads the layer stream from fd. */
-int layer_store_unpack(struct store *s, int fd, const char *diff_id, const char *chain_id,
+/* Reads the layer stream from fd.  Its content may not exceed s->max_layer_bytes, or by default the store's
+ * free space less 5% of its file system and less beside, what the caller writes there meanwhile. */
+int layer_store_unpack(struct store *s, int fd, const char *diff_id, const char *chain_id, uint64_t beside,
 		       struct hull_error **err);
 
 /* As layer_store_unpack, for a layer no config describes yet (import): its diff id, which is also its

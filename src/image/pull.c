@@ -238,7 +238,9 @@ static void *download_thread(void *arg)
 
 static int unpack_layer(struct pull *p, size_t i, int fd, struct hull_error **err)
 {
-	return layer_store_unpack(p->store, fd, p->diff_ids[i], p->chain_ids[i], err);
+	/* Unpacked as it downloads: the blob's bytes land in the store at the same time. */
+	return layer_store_unpack(p->store, fd, p->diff_ids[i], p->chain_ids[i], (uint64_t)p->manifest->layers[i].size,
+				  err);
 }
 
 static int unpack_from_blob(struct pull *p, size_t i, struct hull_error **err)

@@ -21,7 +21,8 @@
 struct store {
 	char *path;
 	int fd;
-	int gc_lock; /* held shared while the store is open for adding content */
+	int gc_lock;		  /* held shared while the store is open for adding content */
+	uint64_t max_layer_bytes; /* what one layer may unpack to; 0: the store's free space less 5% */
 };
 
 /* Opens (creating when missing) the store at path.  exclusive takes gc.lock exclusively (for garbage

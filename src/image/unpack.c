@@ -205,8 +205,9 @@ static int copy_data(struct unpack_job *j, int fd, const char *path, struct hull
 		j->bytes += size;
 		if (j->bytes > j->options->max_bytes)
 			return hull_error_fail(
-			    err, EFBIG, "layer: more than %llu bytes of file content (a decompression bomb?)",
-			    (unsigned long long)j->options->max_bytes);
+			    err, EFBIG, "layer: more than %llu bytes of file content (a decompression bomb?%s%s)",
+			    (unsigned long long)j->options->max_bytes, j->options->limit_hint ? " the limit is " : "",
+			    j->options->limit_hint ? j->options->limit_hint : "");
 		if (pwrite(fd, buf, size, offset) != (ssize_t)size)
 			return hull_error_errno(err, "write `%s`", path);
 	}
@@ -455,6 +456,7 @@ int image_unpack_layer(int root_fd, int layer_fd, const struct unpack_options *o
 	if (options) {
 		o.overlay = options->overlay;
 		o.diff_id = options->diff_id;
+		o.limit_hint = options->limit_hint;
 		if (options->max_bytes)
 			o.max_bytes = options->max_bytes;
 		if (options->max_entries)

@@ -117,3 +117,18 @@ pulled_right() {
 	pulled_right
 	! grep -q "range=bytes=$SIZE-" "$REG_DIR/hostile.log"
 }
+
+@test "a layer may not unpack past --max-layer-size, nor by default past the store's free space" {
+	run_expect_fail "$HULL" --store "$STORE" --max-layer-size 4k pull -q "$REG/test/busybox:1"
+	assert_one_line_error pull "$LAYER" "more than 4096 bytes of file content" "--max-layer-size"
+	[ -z "$(hull images -q)" ]
+	[ -z "$(find "$STORE/layers" "$STORE/tmp" -mindepth 1 -not -name '*.lock' 2>/dev/null)" ]
+	run_expect_fail "$HULL" --max-layer-size 4q images
+	assert_one_line_error "--max-layer-size" "4q"
+	# A store on a 1.5 MiB file system (in a mount namespace of the test's own): the layer's content
+	# does not fit beside its blob, and the limit says where it came from.
+	mkdir -p "$BATS_TEST_TMPDIR/small"
+	run unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1536k tmpfs "$1" && shift && exec "$@"' \
+		sh "$BATS_TEST_TMPDIR/small" "$HULL" --store "$BATS_TEST_TMPDIR/small/store" pull -q "$REG/test/busybox:1"
+	assert_one_line_error pull "$LAYER" "the store's free space less 5%"
+}

@@ -3,6 +3,7 @@
 #define HULL_CLI_HULL_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cli/common.h"
 #include "image/registry.h"
@@ -10,6 +11,7 @@
 
 struct hull_cli {
 	const char *store_path;
+	uint64_t max_layer_bytes; /* --max-layer-size, 0 when not given */
 };
 
 struct hull_command {

@@ -35,6 +35,9 @@ static void print_usage(FILE *out)
 	fprintf(out, "\nGlobal options:\n"
 		     "  --store DIR    the image store (default $HULL_STORE, else /var/lib/hull for root,\n"
 		     "                 ~/.local/share/hull for others)\n"
+		     "  --max-layer-size SIZE\n"
+		     "                 what one layer may unpack to (k, m, g, t: powers of 1024); default\n"
+		     "                 the store's free space less 5%% of its file system\n"
 		     "  --debug        print debug messages\n"
 		     "  --version      print the version\n\n"
 		     "Example:\n"
@@ -60,7 +63,11 @@ static const char *default_store(void)
 
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err)
 {
-	return store_open(cli->store_path, exclusive, out, err);
+	int ret = store_open(cli->store_path, exclusive, out, err);
+
+	if (ret == 0)
+		(*out)->max_layer_bytes = cli->max_layer_bytes;
+	return ret;
 }
 
 int hull_registry_option(const char *command, int opt, const char *arg, struct registry_options *o)
@@ -108,6 +115,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 	    {"store", required_argument, NULL, 's'},
 	    {"debug", no_argument, NULL, 'D'},
+	    {"max-layer-size", required_argument, NULL, 'L'},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -126,6 +134,16 @@ int main(int argc, char **argv)
 		case 'D':
 			debug = true;
 			break;
+		case 'L': {
+			int64_t v;
+			if (cli_parse_size(optarg, &v) < 0 || v <= 0) {
+				hull_log_init("hull", NULL, HULL_LOG_TEXT, false);
+				hull_log_error("--max-layer-size: `%s` is not a size (see `hull --help`)", optarg);
+				return 1;
+			}
+			cli.max_layer_bytes = (uint64_t)v;
+			break;
+		}
 		case 'v':
 			printf("hull version %s\n", HULL_VERSION);
 			return 0;

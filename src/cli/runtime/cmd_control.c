@@ -40,35 +40,10 @@ static int run_resume(struct cli *cli, int argc, char **argv)
 	return run_freeze(cli, argc, argv, false);
 }
 
-/* A byte size as runc takes it: a number with an optional k, m, g or t (powers of 1024), or -1. */
 static int parse_size(const char *option, const char *text, int64_t *out)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (end == text || errno)
+	if (cli_parse_size(text, out) < 0 || *out < -1)
 		return cli_usage_error("update", "%s: `%s` is not a size", option, text);
-	switch (*end | 0x20) {
-	case 't':
-		v *= 1024; /* fall through */
-	case 'g':
-		v *= 1024; /* fall through */
-	case 'm':
-		v *= 1024; /* fall through */
-	case 'k':
-		v *= 1024;
-		end++;
-		break;
-	default:
-		break;
-	}
-	if ((*end | 0x20) == 'b')
-		end++;
-	if (*end || v < -1)
-		return cli_usage_error("update", "%s: `%s` is not a size", option, text);
-	*out = v;
 	return 0;
 }
 
