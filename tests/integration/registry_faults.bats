@@ -132,3 +132,24 @@ pulled_right() {
 		sh "$BATS_TEST_TMPDIR/small" "$HULL" --store "$BATS_TEST_TMPDIR/small/store" pull -q "$REG/test/busybox:1"
 	assert_one_line_error pull "$LAYER" "the store's free space less 5%"
 }
+
+# A pull killed at any moment (the seed printed; HULL_FAULT_SEED repeats it): the next pull succeeds with
+# the right bytes, and removing the image and pruning leaves an empty store.
+@test "a pull killed at random moments never fails the next one" {
+	local seed=${HULL_FAULT_SEED:-$RANDOM} i ms pid
+	echo "# pull fault seed $seed (HULL_FAULT_SEED=$seed repeats it)" >&3
+	RANDOM=$seed
+	for i in $(seq 25); do
+		ms=$((RANDOM % 400))
+		"$HULL" --store "$STORE" pull -q "$REG/test/layers:1" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		run hull pull -q "$REG/test/layers:1"
+		[ "$status" -eq 0 ] || { echo "pull after a kill at $ms ms (iteration $i): $output" >&2; return 1; }
+		hull rmi "$REG/test/layers:1" >/dev/null
+		hull image prune >/dev/null
+	done
+	[ -z "$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/tmp" -mindepth 1 -not -name '*.lock')" ]
+}
