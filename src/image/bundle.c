@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "image/local_image.h"
@@ -17,9 +18,24 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* Whether a layer's diff marks its root opaque (an ".wh..wh..opq" at the top of its tar): overlayfs ignores
+ * the marker on a layer's root, so the layers under it are left out of the mount instead, which is what
+ * export (applying the layers in order) makes of it too. */
+static bool root_is_opaque(struct store *s, const char *chain_id)
+{
+	cleanup_free char *path = NULL;
+	cleanup_close int fd = -1;
+	char value[2] = "";
+
+	if (asprintf(&path, "layers/%s/diff", digest_hex(chain_id)) < 0)
+		return false;
+	fd = openat(s->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", value, sizeof(value)) == 1 && value[0] == 'y';
+}
+
 /* lowerdir lists the layers top first, as paths relative to the store (the mount is made from inside it):
  * absolute paths would spend the one page of mount options on the store's prefix ~60 times over. */
-static char *lower_dirs(const struct local_image *img)
+char *image_bundle_lower_dirs(struct store *s, const struct local_image *img)
 {
 	size_t n = img->manifest.n_layers, len = 1;
 	char *out, *w;
@@ -30,15 +46,18 @@ static char *lower_dirs(const struct local_image *img)
 	if (out == NULL)
 		return NULL;
 	*w = '\0';
-	for (size_t i = n; i-- > 0;)
+	for (size_t i = n; i-- > 0;) {
 		w += sprintf(w, "%slayers/%s/diff", i + 1 < n ? ":" : "", digest_hex(img->chain_ids[i]));
+		if (root_is_opaque(s, img->chain_ids[i]))
+			break;
+	}
 	return out;
 }
 
 static int mount_rootfs(struct store *s, const struct local_image *img, const char *dir,
 			struct hull_error **err)
 {
-	cleanup_free char *lower = lower_dirs(img), *options = NULL, *target = NULL;
+	cleanup_free char *lower = image_bundle_lower_dirs(s, img), *options = NULL, *target = NULL;
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long page = sysconf(_SC_PAGESIZE);
 	int ret = 0;

@@ -4,12 +4,17 @@
 #ifndef HULL_IMAGE_BUNDLE_H
 #define HULL_IMAGE_BUNDLE_H
 
+#include "image/local_image.h"
 #include "image/store.h"
 
 /* command (NULL-terminated, or NULL) replaces the image's Cmd, as arguments after the image do for
  * `docker run`. */
 int image_bundle_create(struct store *s, const char *image, const char *dir, const char *const *command,
 			struct hull_error **err);
+
+/* The overlay mount's lowerdir for the image (malloc'd): its layers top first, down to the first whose
+ * root is opaque (the layers under that one are gone). */
+char *image_bundle_lower_dirs(struct store *s, const struct local_image *img);
 
 /* Unmounts DIR/rootfs and removes the bundle directory. */
 int image_bundle_remove(struct store *s, const char *dir, struct hull_error **err);

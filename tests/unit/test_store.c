@@ -2,6 +2,11 @@
  * credentials files shared with podman and Docker. */
 #include "unit.h"
 
+#include <limits.h>
+#include <sys/xattr.h>
+
+#include "image/bundle.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +171,38 @@ static void a_layer_committed_twice_keeps_the_first(void **state)
 	store_free(&s);
 }
 
+/* A layer whose root is opaque hides the layers under it: they are left out of the bundle's lowerdir, as
+ * export (which applies the layers in order) leaves out their files. */
+static void an_opaque_layer_root_ends_the_lower_layers(void **state)
+{
+	struct hull_error *err = NULL;
+	struct store *s = NULL;
+	char path[PATH_MAX], chains[3][DIGEST_MAX];
+	struct local_image img = {.manifest = {.n_layers = 3}, .chain_ids = chains};
+	char *lower;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/store", dir);
+	assert_int_equal(store_open(path, false, &s, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(chains[i], DIGEST_MAX, "sha256:%064d", i + 1);
+		snprintf(path, sizeof(path), "%s/store/layers/%064d/diff", dir, i + 1);
+		assert_int_equal(fs_mkdir_parents(path, 0755, &err), 0);
+	}
+	lower = image_bundle_lower_dirs(s, &img);
+	assert_string_equal(lower, "layers/" "00000000000000000000000000000000000000000000000000000000000000"
+				   "03/diff:layers/0000000000000000000000000000000000000000000000000000000000000002/diff:"
+				   "layers/0000000000000000000000000000000000000000000000000000000000000001/diff");
+	free(lower);
+	snprintf(path, sizeof(path), "%s/store/layers/%064d/diff", dir, 2);
+	assert_int_equal(setxattr(path, "trusted.overlay.opaque", "y", 1, 0), 0);
+	lower = image_bundle_lower_dirs(s, &img);
+	assert_string_equal(lower, "layers/0000000000000000000000000000000000000000000000000000000000000003/diff:"
+				   "layers/0000000000000000000000000000000000000000000000000000000000000002/diff");
+	free(lower);
+	store_free(&s);
+}
+
 static void credentials_round_trip_through_the_auth_file(void **state)
 {
 	struct hull_error *err = NULL;
@@ -217,6 +254,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(blobs_are_verified_and_downloads_resume, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_layer_committed_twice_keeps_the_first, setup, teardown),
 	    cmocka_unit_test_setup_teardown(credentials_round_trip_through_the_auth_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(an_opaque_layer_root_ends_the_lower_layers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
