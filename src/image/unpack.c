@@ -14,6 +14,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <json-c/json.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -30,8 +31,7 @@ struct unpack_job {
 	struct archive *a;
 	const struct unpack_options *options;
 	uint64_t bytes, entries;
-	char **made;
-	size_t n_made, cap_made;
+	json_object *made; /* a set (keys only): what this layer made, explicitly or as a parent */
 	struct dir_meta {
 		char *path;
 		mode_t mode;
@@ -68,26 +68,16 @@ static char *clean_path(const char *raw)
 	return out;
 }
 
-static int remember(char ***list, size_t *n, size_t *cap, char *item)
-{
-	if (*n == *cap) {
-		size_t bigger = *cap ? *cap * 2 : 64;
-		char **grown = realloc(*list, bigger * sizeof(char *));
-		if (grown == NULL)
-			return -ENOMEM;
-		*list = grown;
-		*cap = bigger;
-	}
-	(*list)[(*n)++] = item;
-	return 0;
-}
-
 static bool made_by_layer(const struct unpack_job *j, const char *path)
 {
-	for (size_t i = 0; i < j->n_made; i++)
-		if (strcmp(j->made[i], path) == 0)
-			return true;
-	return false;
+	return j->made && json_object_object_get_ex(j->made, path, NULL);
+}
+
+static int remember(struct unpack_job *j, const char *path)
+{
+	if (j->made == NULL && (j->made = json_object_new_object()) == NULL)
+		return -ENOMEM;
+	return json_object_object_add(j->made, path, NULL) < 0 ? -ENOMEM : 0;
 }
 
 /* Removes name in the directory dir_fd, recursively, without following symlinks. */
@@ -100,6 +90,50 @@ static int remove_entry(int dir_fd, const char *name)
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(dir_fd, name, 0) < 0 ? -errno : 0;
 	return fs_remove_tree(dir_fd, name, NULL);
+}
+
+/* Flattening, the parents of an entry come out as they do in the overlay mount of the same layers (where
+ * each layer is unpacked alone and the upper directory wins): a parent this layer does not list is its
+ * own plain directory (0755, root's), in place of a lower layer's directory, symlink or file of that name.
+ * Walked one component at a time without following symlinks; a symlink this layer made itself is
+ * followed inside the root, as in its own diff. */
+static int flatten_parent(struct unpack_job *j, const char *parent, struct hull_error **err)
+{
+	cleanup_close int dir = fcntl(j->root_fd, F_DUPFD_CLOEXEC, 3);
+	cleanup_free char *prefix = strdup(parent);
+	char *p;
+
+	if (dir < 0 || prefix == NULL)
+		return hull_error_set(err, ENOMEM, "unpack");
+	for (p = prefix;; *p++ = '/') {
+		char *slash = strchr(p, '/');
+		const char *name;
+		struct stat st;
+		int next;
+		if (slash)
+			*slash = '\0';
+		name = strrchr(prefix, '/') ? strrchr(prefix, '/') + 1 : prefix;
+		if (made_by_layer(j, prefix)) {
+			if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				return rootpath_ensure(j->root_fd, parent, true, 0755, err);
+		} else if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+			if (fchownat(dir, name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, name, 0755, 0) < 0)
+				return hull_error_errno(err, "directory `%s`", prefix);
+		} else if (remove_entry(dir, name) < 0 || mkdirat(dir, name, 0755) < 0) {
+			return hull_error_errno(err, "directory `%s`", prefix);
+		}
+		if (!made_by_layer(j, prefix) && remember(j, prefix) < 0)
+			return hull_error_set(err, ENOMEM, "unpack");
+		next = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0)
+			return hull_error_errno(err, "directory `%s`", prefix);
+		close(dir);
+		dir = next;
+		if (slash == NULL)
+			break;
+		p = slash;
+	}
+	return steal_fd(&dir);
 }
 
 /* The parent directory of path inside the root, made if missing; root_fd itself for top-level entries. */
@@ -116,6 +150,8 @@ static int open_parent(struct unpack_job *j, const char *path, const char **name
 	parent = strndup(path, (size_t)(slash - path));
 	if (parent == NULL)
 		return hull_error_set(err, ENOMEM, "unpack");
+	if (!j->options->overlay && !made_by_layer(j, parent))
+		return flatten_parent(j, parent, err);
 	return rootpath_ensure(j->root_fd, parent, true, 0755, err);
 }
 
@@ -383,10 +419,9 @@ static int unpack(struct unpack_job *j, struct hull_error **err)
 		if ((ret = make_entry(j, e, path, err)) < 0)
 			return hull_error_wrap(err, "layer");
 		if (j->options->overlay)
-			continue; /* only an opaque directory applied here needs the list */
-		if (remember(&j->made, &j->n_made, &j->cap_made, path) < 0)
+			continue; /* only flattening needs the set */
+		if (remember(j, path) < 0)
 			return hull_error_set(err, ENOMEM, "unpack");
-		path = NULL;
 	}
 	if (r != ARCHIVE_EOF)
 		return hull_error_fail(err, EIO, "layer: truncated or corrupt: %s",
@@ -435,9 +470,8 @@ static int drain(struct diff_source *s, struct archive *inner, struct hull_error
 
 static void free_job(struct unpack_job *j)
 {
-	for (size_t i = 0; i < j->n_made; i++)
-		free(j->made[i]);
-	free(j->made);
+	if (j->made)
+		json_object_put(j->made);
 	for (size_t i = 0; i < j->n_dirs; i++)
 		free(j->dirs[i].path);
 	free(j->dirs);

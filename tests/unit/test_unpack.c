@@ -275,6 +275,53 @@ static void overlay_xattrs_in_a_layer_are_not_applied(void **state)
 	assert_memory_equal(value, "kept", 4);
 }
 
+/* Flattened (export), the layers give what their overlay mount shows, where each layer is its own
+ * directory and the upper one wins: a parent a layer does not list is a plain 0755 directory of root's,
+ * also over a lower layer's 0700 directory, symlink or file of that name; a symlink the layer made itself
+ * is followed inside the root. */
+static void flattened_parents_agree_with_the_overlay_mount(void **state)
+{
+	struct hull_error *err = NULL;
+	static const struct entry lower[] = {
+	    {"d", AE_IFDIR, 0700, NULL, NULL, 1000, 1000},
+	    {"d/old", AE_IFREG, 0644, "o", NULL, 0, 0},
+	    {"target", AE_IFDIR, 0755, NULL, NULL, 0, 0},
+	    {"s", AE_IFLNK, 0777, "target", NULL, 0, 0},
+	    {"f", AE_IFREG, 0644, "file", NULL, 0, 0},
+	};
+	static const struct entry upper[] = {
+	    {"d/new", AE_IFREG, 0644, "n", NULL, 0, 0},
+	    {"s/g", AE_IFREG, 0644, "g", NULL, 0, 0},
+	    {"f/h", AE_IFREG, 0644, "h", NULL, 0, 0},
+	    {"own", AE_IFLNK, 0777, "target", NULL, 0, 0},
+	    {"own/i", AE_IFREG, 0644, "i", NULL, 0, 0},
+	    {"listed", AE_IFDIR, 0711, NULL, NULL, 0, 0},
+	    {"listed/j", AE_IFREG, 0644, "j", NULL, 0, 0},
+	};
+	char path[256];
+	struct stat st;
+
+	(void)state;
+	if (apply(lower, N(lower), &err) < 0 || apply(upper, N(upper), &err) < 0)
+		fail_msg("%s", err->message);
+	snprintf(path, sizeof(path), "%s/d", root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_uid, 0);
+	assert_true(exists_in(root, "d/old") && exists_in(root, "d/new"));
+	snprintf(path, sizeof(path), "%s/s", root);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_true(exists_in(root, "s/g") && !exists_in(root, "target/g"));
+	snprintf(path, sizeof(path), "%s/f", root);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode) && exists_in(root, "f/h"));
+	assert_true(exists_in(root, "target/i"));
+	snprintf(path, sizeof(path), "%s/listed", root);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0711);
+}
+
 /* The diff id is the sha256 of the uncompressed tar, whether the layer came compressed or not. */
 static void diff_id_is_the_digest_of_the_uncompressed_stream(void **state)
 {
@@ -415,6 +462,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(whiteouts_and_opaque_directories, setup, teardown),
 	    cmocka_unit_test_setup_teardown(overlay_mode_records_whiteouts_for_overlayfs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(overlay_xattrs_in_a_layer_are_not_applied, setup, teardown),
+	    cmocka_unit_test_setup_teardown(flattened_parents_agree_with_the_overlay_mount, setup, teardown),
 	    cmocka_unit_test_setup_teardown(diff_id_is_the_digest_of_the_uncompressed_stream, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(hostile_layers_are_refused_or_contained, setup, teardown),
