@@ -94,7 +94,7 @@ static int remove_entry(int dir_fd, const char *name)
 
 /* Flattening, the parents of an entry come out as they do in the overlay mount of the same layers (where
  * each layer is unpacked alone and the upper directory wins): a parent this layer does not list is its
- * own plain directory (0755, root's), in place of a lower layer's directory, symlink or file of that name.
+ * own plain directory (0755, the unpacker's), in place of a lower layer's directory, symlink or file of that name.
  * Walked one component at a time without following symlinks; a symlink this layer made itself is
  * followed inside the root, as in its own diff. */
 static int flatten_parent(struct unpack_job *j, const char *parent, struct hull_error **err)
@@ -117,7 +117,9 @@ static int flatten_parent(struct unpack_job *j, const char *parent, struct hull_
 			if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 				return rootpath_ensure(j->root_fd, parent, true, 0755, err);
 		} else if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-			if (fchownat(dir, name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, name, 0755, 0) < 0)
+			/* The unpacker's own, as the directory it makes for the layer's diff is. */
+			if (fchownat(dir, name, geteuid(), getegid(), AT_SYMLINK_NOFOLLOW) < 0 ||
+			    fchmodat(dir, name, 0755, 0) < 0)
 				return hull_error_errno(err, "directory `%s`", prefix);
 		} else if (remove_entry(dir, name) < 0 || mkdirat(dir, name, 0755) < 0) {
 			return hull_error_errno(err, "directory `%s`", prefix);
