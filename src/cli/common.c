@@ -17,8 +17,8 @@ static void shorten_quotes(const char *in, char *out, size_t size)
 	for (const char *p = in; *p && o + 1 < size;) {
 		const char *end = *p == '`' ? strchr(p + 1, '`') : NULL;
 		if (end && (size_t)(end - p - 1) > 3 * QUOTE_KEEP) {
-			o += (size_t)snprintf(out + o, size - o, "`%.*s...%.*s`", QUOTE_KEEP, p + 1, QUOTE_KEEP,
-					      end - QUOTE_KEEP);
+			o += (size_t)snprintf(out + o, size - o, "`%.*s...%.*s`", QUOTE_KEEP, p + 1,
+					      QUOTE_KEEP, end - QUOTE_KEEP);
 			p = end + 1;
 		} else {
 			out[o++] = *p++;

@@ -30,7 +30,8 @@ static bool root_is_opaque(struct store *s, const char *chain_id)
 	if (asprintf(&path, "layers/%s/diff", digest_hex(chain_id)) < 0)
 		return false;
 	fd = openat(s->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", value, sizeof(value)) == 1 && value[0] == 'y';
+	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", value, sizeof(value)) == 1 &&
+	       value[0] == 'y';
 }
 
 /* lowerdir lists the layers top first, as paths relative to the store (the mount is made from inside it):

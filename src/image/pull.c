@@ -138,7 +138,8 @@ static int to_memory(const void *data, size_t len, void *arg, struct hull_error 
 	if (m->len + len > MAX_CONFIG)
 		return hull_error_fail(err, EFBIG, "larger than %u bytes", MAX_CONFIG);
 	if (m->limit >= 0 && m->len + len > (uint64_t)m->limit)
-		return hull_error_fail(err, EFBIG, "the registry sent more than the %lld bytes its descriptor gives",
+		return hull_error_fail(err, EFBIG,
+				       "the registry sent more than the %lld bytes its descriptor gives",
 				       (long long)m->limit);
 	grown = realloc(m->data, m->len + len + 1);
 	if (grown == NULL)
@@ -239,8 +240,8 @@ static void *download_thread(void *arg)
 static int unpack_layer(struct pull *p, size_t i, int fd, struct hull_error **err)
 {
 	/* Unpacked as it downloads: the blob's bytes land in the store at the same time. */
-	return layer_store_unpack(p->store, fd, p->diff_ids[i], p->chain_ids[i], (uint64_t)p->manifest->layers[i].size,
-				  err);
+	return layer_store_unpack(p->store, fd, p->diff_ids[i], p->chain_ids[i],
+				  (uint64_t)p->manifest->layers[i].size, err);
 }
 
 static int unpack_from_blob(struct pull *p, size_t i, struct hull_error **err)
@@ -265,7 +266,8 @@ static int pull_layer_once(struct pull *p, size_t i, bool *resumed, struct hull_
 	if (ret == 1) /* the blob is complete: only unpacking may be left */
 		return need_layer ? unpack_from_blob(p, i, err) : 0;
 	*resumed = j.w.have > 0;
-	/* Killed after the last byte but before the rename: nothing left to download, the commit checks it. */
+	/* Killed after the last byte but before the rename: nothing left to download, the commit checks it.
+	 */
 	if (j.w.have == (uint64_t)d->size) {
 		ret = store_blob_commit(p->store, &j.w, d->size, err);
 		store_blob_close(&j.w);

@@ -38,7 +38,6 @@ struct request {
 	int sink_ret;
 	bool foreign; /* the URL is on another host (a redirect): no credentials */
 	bool too_big;
-	bool range_refused; /* a 200 to a Range request: its body was not passed on */
 	/* response */
 	long status;
 	char *www_authenticate, *content_type_in, *digest, *location;
@@ -271,10 +270,8 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 	struct request *q = arg;
 	size_t n = size * nmemb;
 	/* Asked for the rest, sent the whole: none of it may be appended to what the caller has. */
-	if (q->sink && q->range_from && q->status == 200) {
-		q->range_refused = true;
+	if (q->sink && q->range_from && q->status == 200)
 		return 0;
-	}
 	if (q->sink && success(q->status)) {
 		q->sink_ret = q->sink(data, n, q->sink_arg, q->sink_err);
 		return q->sink_ret < 0 ? 0 : n;
@@ -607,9 +604,10 @@ int registry_get_blob(struct registry *r, const char *repository, const char *di
 	ret = perform(&q, path, err);
 	/* ERANGE tells the caller to start over: the registry sent the whole blob (200, cut off before any of
 	 * it reached the sink) or refused the range (416). */
-	if (offset && (q.range_refused || q.status == 200 || q.status == 416)) {
+	if (offset && (q.status == 200 || q.status == 416)) {
 		hull_error_free(err);
-		ret = hull_error_fail(err, ERANGE, "GET %s: the registry did not resume at byte %llu (HTTP %ld)", q.url,
+		ret = hull_error_fail(err, ERANGE,
+				      "GET %s: the registry did not resume at byte %llu (HTTP %ld)", q.url,
 				      (unsigned long long)offset, q.status);
 	}
 	request_free(&q);

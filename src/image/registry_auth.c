@@ -235,12 +235,14 @@ static int check_realm(struct registry *r, const char *realm, struct hull_error 
 	if (strncasecmp(realm, "https://", 8) == 0)
 		return 0;
 	if (strncasecmp(realm, "http://", 7) != 0)
-		return hull_error_fail(err, EPROTO, "token service `%.200s`: not an http or https URL", realm);
-	if (registry_tls)
-		return hull_error_fail(err, EPROTO,
-				       "token service `%.200s`: plain HTTP for a registry reached over HTTPS (the "
-				       "credentials would travel in clear)",
+		return hull_error_fail(err, EPROTO, "token service `%.200s`: not an http or https URL",
 				       realm);
+	if (registry_tls)
+		return hull_error_fail(
+		    err, EPROTO,
+		    "token service `%.200s`: plain HTTP for a registry reached over HTTPS (the "
+		    "credentials would travel in clear)",
+		    realm);
 	return 0;
 }
 

@@ -42,7 +42,8 @@ static int lookup(const char *text, const char *file, const char *name, bool by_
 		return -ENOENT;
 	if (!passwd_parse_id(line.field[2], id) ||
 	    (gid_out && line.field[3] && !passwd_parse_id(line.field[3], gid_out)))
-		return hull_error_invalid(err, "the image's %s: the entry of `%s` has no valid id", file, name);
+		return hull_error_invalid(err, "the image's %s: the entry of `%s` has no valid id", file,
+					  name);
 	return 0;
 }
 
@@ -64,7 +65,8 @@ static json_object *supplementary_groups(const char *group_text, const char *use
 				fields[i] = strsep(&p, ":");
 			/* A group without a valid id grants nothing (and never gid -1). */
 			for (char *m = fields[3], *member; m && (member = strsep(&m, ","));)
-				if (strcmp(member, user) == 0 && passwd_parse_id(fields[2], &gid) && gid != primary)
+				if (strcmp(member, user) == 0 && passwd_parse_id(fields[2], &gid) &&
+				    gid != primary)
 					json_object_array_add(gids, json_object_new_int64((int64_t)gid));
 		}
 		line = *end ? end + 1 : NULL;
@@ -78,10 +80,11 @@ static int numeric_id(const char *text, const char *spec_user, const char *what,
 {
 	if (passwd_parse_id(text, out))
 		return 0;
-	return hull_error_invalid(err,
-				  "image config User `%s`: %s %s is not a valid id (4294967295 is (uid_t)-1, which "
-				  "would leave the process root)",
-				  spec_user, what, text);
+	return hull_error_invalid(
+	    err,
+	    "image config User `%s`: %s %s is not a valid id (4294967295 is (uid_t)-1, which "
+	    "would leave the process root)",
+	    spec_user, what, text);
 }
 
 static int resolve_user(const char *spec_user, int root_fd, json_object *process, struct hull_error **err)

@@ -207,8 +207,8 @@ int store_blob_begin(struct store *s, const char *digest, int64_t size, struct b
 	}
 	/* Longer than the blob can be: what it holds is wrong, whatever it is. */
 	if (size >= 0 && w->have > (uint64_t)size) {
-		hull_log_debug("blob %s: partial file of %llu bytes is longer than the blob; starting over", digest,
-			       (unsigned long long)w->have);
+		hull_log_debug("blob %s: partial file of %llu bytes is longer than the blob; starting over",
+			       digest, (unsigned long long)w->have);
 		return store_blob_restart(w, err);
 	}
 	return 0;
@@ -239,8 +239,9 @@ int store_blob_write(struct blob_writer *w, const void *data, size_t len, struct
 	 * past the size reaches the disk, and the file is not kept for a resume. */
 	if (w->limit >= 0 && len > (uint64_t)w->limit - w->have) {
 		w->discard = true;
-		return hull_error_fail(err, EFBIG, "blob `%s`: the registry sent more than the %lld bytes its descriptor gives",
-				       w->expected, (long long)w->limit);
+		return hull_error_fail(
+		    err, EFBIG, "blob `%s`: the registry sent more than the %lld bytes its descriptor gives",
+		    w->expected, (long long)w->limit);
 	}
 	while (done < len) {
 		ssize_t n = write(w->fd, p + done, len - done);

@@ -45,7 +45,7 @@ int store_blob_put(struct store *s, const char *digest, const void *data, size_t
  * The partial file is locked, so two pulls of one blob take turns. */
 struct blob_writer {
 	int fd;
-	int store_fd;  /* the store's directory, for removing the partial file */
+	int store_fd; /* the store's directory, for removing the partial file */
 	char *partial;
 	struct digester *digest;
 	uint64_t have;

@@ -94,8 +94,8 @@ static int remove_entry(int dir_fd, const char *name)
 
 /* Flattening, the parents of an entry come out as they do in the overlay mount of the same layers (where
  * each layer is unpacked alone and the upper directory wins): a parent this layer does not list is its
- * own plain directory (0755, the unpacker's), in place of a lower layer's directory, symlink or file of that name.
- * Walked one component at a time without following symlinks; a symlink this layer made itself is
+ * own plain directory (0755, the unpacker's), in place of a lower layer's directory, symlink or file of that
+ * name. Walked one component at a time without following symlinks; a symlink this layer made itself is
  * followed inside the root, as in its own diff. */
 static int flatten_parent(struct unpack_job *j, const char *parent, struct hull_error **err)
 {
@@ -243,8 +243,10 @@ static int copy_data(struct unpack_job *j, int fd, const char *path, struct hull
 		j->bytes += size;
 		if (j->bytes > j->options->max_bytes)
 			return hull_error_fail(
-			    err, EFBIG, "layer: more than %llu bytes of file content (a decompression bomb?%s%s)",
-			    (unsigned long long)j->options->max_bytes, j->options->limit_hint ? " the limit is " : "",
+			    err, EFBIG,
+			    "layer: more than %llu bytes of file content (a decompression bomb?%s%s)",
+			    (unsigned long long)j->options->max_bytes,
+			    j->options->limit_hint ? " the limit is " : "",
 			    j->options->limit_hint ? j->options->limit_hint : "");
 		if (pwrite(fd, buf, size, offset) != (ssize_t)size)
 			return hull_error_errno(err, "write `%s`", path);

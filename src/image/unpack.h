@@ -17,9 +17,9 @@
 #include "image/digest.h"
 
 struct unpack_options {
-	uint64_t max_bytes;   /* file contents written, in total (0: 64 GiB) */
+	uint64_t max_bytes;	/* file contents written, in total (0: 64 GiB) */
 	const char *limit_hint; /* where max_bytes came from, for the error; NULL: none said */
-	uint64_t max_entries; /* entries (0: 4 million) */
+	uint64_t max_entries;	/* entries (0: 4 million) */
 	/* Records whiteouts the way overlayfs reads them (a 0/0 character device; the trusted.overlay.opaque
 	 * xattr on an opaque directory) instead of applying them: the layer is unpacked alone into a
 	 * directory of its own that becomes one lower layer of an overlay mount. */

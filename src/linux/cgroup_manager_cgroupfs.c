@@ -53,7 +53,8 @@ static int cgroupfs_attach(const struct cgroup_request *req, pid_t pid, struct c
 	return set->n_dirs ? cgroup_enter(set, pid, err) : 0;
 }
 
-static int cgroupfs_destroy(const struct cgroup_set *set, const char *unit, bool user, struct hull_error **err)
+static int cgroupfs_destroy(const struct cgroup_set *set, const char *unit, bool user,
+			    struct hull_error **err)
 {
 	(void)unit;
 	(void)user;

@@ -33,7 +33,8 @@ static int disabled_attach(const struct cgroup_request *req, pid_t pid, struct c
 	return 0;
 }
 
-static int disabled_destroy(const struct cgroup_set *set, const char *unit, bool user, struct hull_error **err)
+static int disabled_destroy(const struct cgroup_set *set, const char *unit, bool user,
+			    struct hull_error **err)
 {
 	(void)set;
 	(void)unit;

@@ -90,8 +90,8 @@ struct sdbus {
 	int (*call)(void *, void *, uint64_t, bus_error *, void **);
 	void *(*message_unref)(void *);
 	void (*error_free)(bus_error *);
-	int (*get_property_string)(void *, const char *, const char *, const char *, const char *, bus_error *,
-				   char **);
+	int (*get_property_string)(void *, const char *, const char *, const char *, const char *,
+				   bus_error *, char **);
 	int (*path_encode)(const char *, const char *, char **);
 };
 
@@ -220,12 +220,15 @@ static int wait_active(struct sdbus *b, const char *unit, pid_t pid, struct hull
 		cleanup_free char *state = active_state(b, unit);
 		if (state && strcmp(state, "active") == 0)
 			return 0;
-		/* Right after the call it may still read inactive; failed is final, and so is a gone process. */
+		/* Right after the call it may still read inactive; failed is final, and so is a gone process.
+		 */
 		if ((state && strcmp(state, "failed") == 0) || (kill(pid, 0) < 0 && errno == ESRCH))
-			return hull_error_fail(err, ECHILD, "scope `%s` failed to start with process %d", unit, pid);
+			return hull_error_fail(err, ECHILD, "scope `%s` failed to start with process %d",
+					       unit, pid);
 		usleep(i < 50 ? 1000 : 10000);
 	}
-	return hull_error_fail(err, ETIMEDOUT, "scope `%s`: systemd did not start it with process %d", unit, pid);
+	return hull_error_fail(err, ETIMEDOUT, "scope `%s`: systemd did not start it with process %d", unit,
+			       pid);
 }
 
 int systemd_scope_start(const struct systemd_unit *unit, pid_t pid, bool user, struct cgroup_set *out,

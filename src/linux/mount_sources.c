@@ -29,12 +29,13 @@ static int idmap_userns(const struct oci_spec *spec, const struct oci_mount *m, 
 	if (l->n_uid_mappings && l->n_gid_mappings)
 		return namespaces_open_mapped_userns(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
 						     l->n_gid_mappings, err);
-	return hull_error_invalid(err, "%s: no mappings (the mount has none and the container no user namespace)",
-				  what);
+	return hull_error_invalid(
+	    err, "%s: no mappings (the mount has none and the container no user namespace)", what);
 }
 
-static int make_idmapped(const struct oci_spec *spec, const struct oci_mount *m, const struct mount_options *o,
-			 int tree_fd, const char *what, struct hull_error **err)
+static int make_idmapped(const struct oci_spec *spec, const struct oci_mount *m,
+			 const struct mount_options *o, int tree_fd, const char *what,
+			 struct hull_error **err)
 {
 	cleanup_close int userns_fd = idmap_userns(spec, m, what, err);
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP};
@@ -42,16 +43,17 @@ static int make_idmapped(const struct oci_spec *spec, const struct oci_mount *m,
 	if (userns_fd < 0)
 		return userns_fd;
 	attr.userns_fd = (uint64_t)userns_fd;
-	if (syscall(SYS_mount_setattr, tree_fd, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0), &attr,
-		    sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, tree_fd, "", AT_EMPTY_PATH | (o->idmap_recursive ? AT_RECURSIVE : 0),
+		    &attr, sizeof(attr)) < 0)
 		return hull_error_errno(err, "%s: id-map `%s`", what, m->source);
 	return 0;
 }
 
 /* One entry into *out: -1 when the init binds by path, else the detached (and id-mapped) tree. */
-static int open_source(const struct oci_spec *spec, const struct oci_mount *m, int bundle_fd, bool new_user_ns,
-		       int *out, struct hull_error **err)
+static int open_source(const struct oci_spec *spec, const struct oci_mount *m, const char *bundle,
+		       bool new_user_ns, int *out, struct hull_error **err)
 {
+	cleanup_free char *source = NULL;
 	struct mount_options o;
 	char what[300];
 	bool idmapped;
@@ -68,7 +70,11 @@ static int open_source(const struct oci_spec *spec, const struct oci_mount *m, i
 		return hull_error_invalid(err, "%s: only a bind mount can be id-mapped", what);
 	if (!o.bind || m->source == NULL || (!idmapped && !new_user_ns))
 		return 0;
-	fd = (int)syscall(SYS_open_tree, bundle_fd, m->source,
+	/* A relative source is the bundle's, as the init resolves it. */
+	if (asprintf(&source, "%s%s%s", m->source[0] == '/' ? "" : bundle, m->source[0] == '/' ? "" : "/",
+		     m->source) < 0)
+		return hull_error_set(err, ENOMEM, "mount sources");
+	fd = (int)syscall(SYS_open_tree, AT_FDCWD, source,
 			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 			      (o.recursive || o.idmap_recursive ? AT_RECURSIVE : 0));
 	if (fd < 0 && idmapped)
@@ -89,16 +95,12 @@ static int open_source(const struct oci_spec *spec, const struct oci_mount *m, i
 int mount_sources_open(const struct oci_spec *spec, const char *bundle, bool new_user_ns,
 		       struct mount_sources *out, struct hull_error **err)
 {
-	cleanup_close int bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
 	out->n = 0;
 	out->fds = calloc(spec->n_mounts + 1, sizeof(int));
 	if (out->fds == NULL)
 		return hull_error_set(err, ENOMEM, "mount sources");
-	if (bundle_fd < 0)
-		return hull_error_errno(err, "open bundle `%s`", bundle);
 	for (size_t i = 0; i < spec->n_mounts; i++) {
-		int ret = open_source(spec, &spec->mounts[i], bundle_fd, new_user_ns, &out->fds[i], err);
+		int ret = open_source(spec, &spec->mounts[i], bundle, new_user_ns, &out->fds[i], err);
 		if (ret < 0)
 			return ret;
 		out->n = i + 1;

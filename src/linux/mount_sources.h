@@ -21,6 +21,7 @@ struct mount_sources {
 	size_t n;
 };
 
+/* bundle: its absolute path, which relative sources are resolved from. */
 int mount_sources_open(const struct oci_spec *spec, const char *bundle, bool new_user_ns,
 		       struct mount_sources *out, struct hull_error **err);
 

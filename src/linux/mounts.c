@@ -72,8 +72,9 @@ static int set_recursive_readonly(int fd, struct hull_error **err)
 	return 0;
 }
 
-static int mount_bind(const struct mount_context *ctx, const struct oci_mount *m, const struct mount_options *o,
-		      int target_fd, const char *target, struct hull_error **err)
+static int mount_bind(const struct mount_context *ctx, const struct oci_mount *m,
+		      const struct mount_options *o, int target_fd, const char *target,
+		      struct hull_error **err)
 {
 	if (m->source == NULL)
 		return hull_error_invalid(err, "bind mount needs a source");

@@ -65,7 +65,8 @@ static bool is_below(const char *point, const char *dir, size_t len)
 
 /* Detaches, deepest first (mountinfo lists parents before children), the mounts of the caller's namespace
  * that want() picks by mount point and file system type. */
-static void detach_mounts(bool (*want)(const char *point, const char *fstype, const char *dir), const char *dir)
+static void detach_mounts(bool (*want)(const char *point, const char *fstype, const char *dir),
+			  const char *dir)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	cleanup_free char *line = NULL;
@@ -112,8 +113,8 @@ static bool host_proc_or_sys(const char *point, const char *fstype, const char *
 {
 	size_t len = strlen(rootfs);
 
-	return (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) && !is_below(point, rootfs, len) &&
-	       strcmp(point, rootfs) != 0;
+	return (strcmp(fstype, "proc") == 0 || strcmp(fstype, "sysfs") == 0) &&
+	       !is_below(point, rootfs, len) && strcmp(point, rootfs) != 0;
 }
 
 static int enter_with_pivot(int root_fd, struct hull_error **err)
@@ -261,4 +262,3 @@ void rootfs_unmount_below(const char *rootfs)
 {
 	detach_mounts(below_root, rootfs);
 }
-

@@ -176,7 +176,8 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
 		return ret;
-	return host_mount_ns ? rootfs_enter_chroot(l->rootfs, err) : rootfs_enter(root_fd, l->rootfs, l->no_pivot, err);
+	return host_mount_ns ? rootfs_enter_chroot(l->rootfs, err)
+			     : rootfs_enter(root_fd, l->rootfs, l->no_pivot, err);
 }
 
 static int prepare_process(struct init_context *c, struct hull_error **err)

@@ -197,7 +197,7 @@ static int drive_setup(struct create_job *j, struct hull_error **err)
 	if ((ret = state_save(&j->dir, &j->state, err)) < 0)
 		return ret;
 	if ((ret = j->state.cgroup_manager->attach(&j->cgroup_request, j->pid, &j->state.cgroups,
-						    &j->state.cgroup_unit, err)) < 0 ||
+						   &j->state.cgroup_unit, err)) < 0 ||
 	    (j->state.cgroup_unit && (ret = state_save(&j->dir, &j->state, err)) < 0) ||
 	    (ret = apply_limits(j, err)) < 0)
 		return ret;
@@ -314,8 +314,8 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	}
 	if ((ret = namespaces_open_joins(j->spec, &l->joins, &l->n_joins, err)) < 0)
 		return ret;
-	if ((ret = mount_sources_open(j->spec, j->bundle, (l->new_flags & CLONE_NEWUSER) != 0, &l->mount_sources,
-				      err)) < 0)
+	if ((ret = mount_sources_open(j->spec, j->bundle, (l->new_flags & CLONE_NEWUSER) != 0,
+				      &l->mount_sources, err)) < 0)
 		return hull_error_wrap(err, "%s/config.json", j->bundle);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return hull_error_errno(err, "socketpair");

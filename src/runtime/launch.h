@@ -30,7 +30,7 @@ struct container_launch {
 	int seccomp_listener_fd;	/* connected listenerPath, -1 when no notify rule */
 	struct namespace_join *joins;
 	size_t n_joins;
-	int new_flags; /* CLONE_NEW* to create */
+	int new_flags;			    /* CLONE_NEW* to create */
 	struct mount_sources mount_sources; /* opened by the runtime when the container has a new user ns */
 	int cgroup_fd; /* the container's v2 cgroup, which the first child is born in (-1: none) */
 	/* The runtime's own descriptors that the clone copies but the init must not hold: the state directory

@@ -124,7 +124,8 @@ int state_dir_create(const char *root, const char *id, struct state_dir *out, st
 		ret = mkdirat(root_fd, name, 0700);
 	if (ret < 0) {
 		if (errno == EEXIST)
-			return hull_error_fail(err, EEXIST, "container `%s` already exists (being created)", id);
+			return hull_error_fail(err, EEXIST, "container `%s` already exists (being created)",
+					       id);
 		return hull_error_errno(err, "create state directory `%s/%s`", root, id);
 	}
 	out->fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -153,7 +153,8 @@ static int make_image_root(void **state)
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/etc/group", img_root);
 	f = fopen(path, "w");
-	fputs("root:x:0:\nwww:x:33:\napps:x:1001:\naudio:x:29:app,www\nvideo:x:44:app\nallmask:x:4294967295:app\n"
+	fputs("root:x:0:\nwww:x:33:\napps:x:1001:\naudio:x:29:app,www\nvideo:x:44:app\nallmask:x:4294967295:"
+	      "app\n"
 	      "nogid:x:xyz:app\n",
 	      f);
 	fclose(f);
@@ -385,18 +386,18 @@ static void token_realms_that_would_leak_credentials_are_refused(void **state)
 	(void)state;
 	assert_int_equal(registry_global_init(&err), 0);
 	assert_int_equal(registry_open("registry.example", &o, &tls, &err), 0);
-	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err), err,
-			  "plain HTTP for a registry reached over HTTPS");
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err),
+			  err, "plain HTTP for a registry reached over HTTPS");
 	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"file:///etc/passwd\"", "s", &err), err,
 			  "not an http or https URL");
 	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"ftp://127.0.0.1:1/t\"", "s", &err), err,
 			  "not an http or https URL");
-	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"https://127.0.0.1:1/token\"", "s", &err), err,
-			  "token service `https://127.0.0.1:1/token`");
+	assert_fails_with(registry_authenticate(tls, "Bearer realm=\"https://127.0.0.1:1/token\"", "s", &err),
+			  err, "token service `https://127.0.0.1:1/token`");
 	/* A plain HTTP registry (loopback) may have a plain HTTP token service. */
 	assert_int_equal(registry_open("127.0.0.1:5", &o, &loop, &err), 0);
-	assert_fails_with(registry_authenticate(loop, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err), err,
-			  "token service `http://127.0.0.1:1/token`");
+	assert_fails_with(registry_authenticate(loop, "Bearer realm=\"http://127.0.0.1:1/token\"", "s", &err),
+			  err, "token service `http://127.0.0.1:1/token`");
 	registry_free(&tls);
 	registry_free(&loop);
 }

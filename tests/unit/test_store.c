@@ -123,7 +123,8 @@ static void blobs_are_verified_and_downloads_resume(void **state)
 	/* Nothing past the descriptor's size reaches the disk, and such a file is not kept. */
 	assert_int_equal(store_blob_begin(s, digest, 3, &w, &err), 0);
 	assert_int_equal(store_blob_write(&w, "ab", 2, &err), 0);
-	assert_fails_with(store_blob_write(&w, "cd", 2, &err), err, "more than the 3 bytes its descriptor gives");
+	assert_fails_with(store_blob_write(&w, "cd", 2, &err), err,
+			  "more than the 3 bytes its descriptor gives");
 	assert_int_equal(w.have, 2);
 	store_blob_close(&w);
 	assert_int_equal(store_blob_begin(s, digest, 3, &w, &err), 0);
@@ -190,15 +191,18 @@ static void an_opaque_layer_root_ends_the_lower_layers(void **state)
 		assert_int_equal(fs_mkdir_parents(path, 0755, &err), 0);
 	}
 	lower = image_bundle_lower_dirs(s, &img);
-	assert_string_equal(lower, "layers/" "00000000000000000000000000000000000000000000000000000000000000"
-				   "03/diff:layers/0000000000000000000000000000000000000000000000000000000000000002/diff:"
-				   "layers/0000000000000000000000000000000000000000000000000000000000000001/diff");
+	assert_string_equal(
+	    lower, "layers/"
+		   "00000000000000000000000000000000000000000000000000000000000000"
+		   "03/diff:layers/0000000000000000000000000000000000000000000000000000000000000002/diff:"
+		   "layers/0000000000000000000000000000000000000000000000000000000000000001/diff");
 	free(lower);
 	snprintf(path, sizeof(path), "%s/store/layers/%064d/diff", dir, 2);
 	assert_int_equal(setxattr(path, "trusted.overlay.opaque", "y", 1, 0), 0);
 	lower = image_bundle_lower_dirs(s, &img);
-	assert_string_equal(lower, "layers/0000000000000000000000000000000000000000000000000000000000000003/diff:"
-				   "layers/0000000000000000000000000000000000000000000000000000000000000002/diff");
+	assert_string_equal(lower,
+			    "layers/0000000000000000000000000000000000000000000000000000000000000003/diff:"
+			    "layers/0000000000000000000000000000000000000000000000000000000000000002/diff");
 	free(lower);
 	store_free(&s);
 }

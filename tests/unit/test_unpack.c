@@ -283,19 +283,14 @@ static void flattened_parents_agree_with_the_overlay_mount(void **state)
 {
 	struct hull_error *err = NULL;
 	static const struct entry lower[] = {
-	    {"d", AE_IFDIR, 0700, NULL, NULL, 1000, 1000},
-	    {"d/old", AE_IFREG, 0644, "o", NULL, 0, 0},
-	    {"target", AE_IFDIR, 0755, NULL, NULL, 0, 0},
-	    {"s", AE_IFLNK, 0777, "target", NULL, 0, 0},
+	    {"d", AE_IFDIR, 0700, NULL, NULL, 1000, 1000}, {"d/old", AE_IFREG, 0644, "o", NULL, 0, 0},
+	    {"target", AE_IFDIR, 0755, NULL, NULL, 0, 0},  {"s", AE_IFLNK, 0777, "target", NULL, 0, 0},
 	    {"f", AE_IFREG, 0644, "file", NULL, 0, 0},
 	};
 	static const struct entry upper[] = {
-	    {"d/new", AE_IFREG, 0644, "n", NULL, 0, 0},
-	    {"s/g", AE_IFREG, 0644, "g", NULL, 0, 0},
-	    {"f/h", AE_IFREG, 0644, "h", NULL, 0, 0},
-	    {"own", AE_IFLNK, 0777, "target", NULL, 0, 0},
-	    {"own/i", AE_IFREG, 0644, "i", NULL, 0, 0},
-	    {"listed", AE_IFDIR, 0711, NULL, NULL, 0, 0},
+	    {"d/new", AE_IFREG, 0644, "n", NULL, 0, 0},	   {"s/g", AE_IFREG, 0644, "g", NULL, 0, 0},
+	    {"f/h", AE_IFREG, 0644, "h", NULL, 0, 0},	   {"own", AE_IFLNK, 0777, "target", NULL, 0, 0},
+	    {"own/i", AE_IFREG, 0644, "i", NULL, 0, 0},	   {"listed", AE_IFDIR, 0711, NULL, NULL, 0, 0},
 	    {"listed/j", AE_IFREG, 0644, "j", NULL, 0, 0},
 	};
 	char path[256];

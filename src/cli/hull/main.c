@@ -138,7 +138,8 @@ int main(int argc, char **argv)
 			int64_t v;
 			if (cli_parse_size(optarg, &v) < 0 || v <= 0) {
 				hull_log_init("hull", NULL, HULL_LOG_TEXT, false);
-				hull_log_error("--max-layer-size: `%s` is not a size (see `hull --help`)", optarg);
+				hull_log_error("--max-layer-size: `%s` is not a size (see `hull --help`)",
+					       optarg);
 				return 1;
 			}
 			cli.max_layer_bytes = (uint64_t)v;

@@ -124,7 +124,8 @@ static int parse_global(int argc, char **argv, struct cli *cli)
 			exit(0);
 		default:
 			hull_log_init("hull-runtime", NULL, HULL_LOG_TEXT, false);
-			hull_log_error("unknown global option `%s` (see `hull-runtime --help`)", argv[optind - 1]);
+			hull_log_error("unknown global option `%s` (see `hull-runtime --help`)",
+				       argv[optind - 1]);
 			return 1;
 		}
 	}
