@@ -17,6 +17,7 @@
 #include "image/store_gc.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 #define MAX_CONFIG (16u << 20)
@@ -406,6 +407,25 @@ static int pull_layers(struct pull *p, unsigned jobs, struct hull_error **err)
 	return 0;
 }
 
+/* A failed pull leaves the store as it found it, apart from partial files a later pull resumes: the
+ * manifest, config, layer blobs and unpacked layers it got before failing go unless something needs them. */
+static void undo(struct pull *p, const struct manifest *m, const char manifest_digest[DIGEST_MAX])
+{
+	size_t n = m->n_layers;
+	cleanup_free const char **blobs = calloc(n + 2, sizeof(*blobs));
+	cleanup_free const char **layers = calloc(n ? n : 1, sizeof(*layers));
+
+	if (blobs == NULL || layers == NULL || manifest_digest[0] == '\0')
+		return;
+	blobs[0] = manifest_digest;
+	blobs[1] = m->config.digest;
+	for (size_t i = 0; i < n; i++) {
+		blobs[i + 2] = m->layers[i].digest;
+		layers[i] = p->chain_ids ? p->chain_ids[i] : NULL;
+	}
+	store_drop_unused(p->store, blobs, n + 2, layers, n);
+}
+
 int image_pull(struct store *s, const char *reference, const struct pull_options *o,
 	       char manifest_digest[DIGEST_MAX], struct hull_error **err)
 {
@@ -419,6 +439,7 @@ int image_pull(struct store *s, const char *reference, const struct pull_options
 	struct pull p = {.store = s, .observer = o->observer, .ref = &ref};
 	int ret;
 
+	manifest_digest[0] = '\0';
 	pthread_mutex_init(&p.lock, NULL);
 	if ((ret = image_ref_parse(reference, &ref, err)) < 0)
 		goto out;
@@ -441,8 +462,16 @@ int image_pull(struct store *s, const char *reference, const struct pull_options
 		goto out;
 	ret = store_name_image(s, reference, manifest_digest, err);
 out:
-	if (ret < 0)
+	if (ret < 0) {
+		/* The first error of an interrupted pull may be a layer cut short by the abort. */
+		if (interrupt_signal()) {
+			hull_error_free(err);
+			ret = hull_error_fail(err, EINTR, "interrupted by SIG%s",
+					      sigabbrev_np(interrupt_signal()));
+		}
 		hull_error_wrap(err, "pull `%s`", reference);
+		undo(&p, &m, manifest_digest);
+	}
 	free(p.chain_ids);
 	if (config)
 		json_object_put(config);

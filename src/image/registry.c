@@ -12,6 +12,7 @@
 #include "image/manifest.h"
 #include "image/registry_internal.h"
 #include "util/cleanup.h"
+#include "util/interrupt.h"
 #include "util/log.h"
 
 #define MAX_REDIRECTS 5
@@ -366,6 +367,13 @@ static bool same_host(const char *url, const char *host)
 	return same;
 }
 
+/* Called about once a second even when nothing arrives: a caught Ctrl-C aborts the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return interrupt_signal() != 0;
+}
+
 static CURLcode perform_once(struct request *q, struct hull_error **err)
 {
 	CURL *curl = registry_handle_take(q->r);
@@ -406,6 +414,8 @@ static CURLcode perform_once(struct request *q, struct hull_error **err)
 	/* Uploads: no "Expect: 100-continue" round trip. */
 	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &q->status);
@@ -501,6 +511,9 @@ static int perform(struct request *q, const char *path, struct hull_error **err)
 			continue;
 		}
 		if (rc != CURLE_OK) {
+			if (rc == CURLE_ABORTED_BY_CALLBACK && interrupt_signal())
+				return hull_error_fail(err, EINTR, "interrupted by SIG%s",
+						       sigabbrev_np(interrupt_signal()));
 			if (q->too_big)
 				return hull_error_fail(err, EFBIG, "%s %s: larger than %zu bytes", q->method,
 						       q->url, q->max);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -381,13 +382,12 @@ static int sweep(struct store *s, const char *dir, const struct keep *keep, size
 	return 0;
 }
 
-int store_gc(struct store *s, struct gc_report *report, struct hull_error **err)
+/* What the images in index.json and the live bundles need. */
+static int collect_kept(struct store *s, struct keep *blobs, struct keep *layers, struct hull_error **err)
 {
-	struct keep blobs = {0}, layers = {0};
 	json_object *index = NULL, *manifests;
 	int ret;
 
-	*report = (struct gc_report){0};
 	if ((ret = store_index_read(s, &index, err)) < 0)
 		return ret;
 	json_object_object_get_ex(index, "manifests", &manifests);
@@ -395,10 +395,19 @@ int store_gc(struct store *s, struct gc_report *report, struct hull_error **err)
 		json_object *d;
 		if (!json_object_object_get_ex(json_object_array_get_idx(manifests, i), "digest", &d))
 			continue;
-		ret = keep_image(s, json_object_get_string(d), &blobs, &layers, err);
+		ret = keep_image(s, json_object_get_string(d), blobs, layers, err);
 	}
-	if (ret >= 0)
-		ret = keep_bundles(s, &blobs, &layers, err);
+	json_object_put(index);
+	return ret < 0 ? ret : keep_bundles(s, blobs, layers, err);
+}
+
+int store_gc(struct store *s, struct gc_report *report, struct hull_error **err)
+{
+	struct keep blobs = {0}, layers = {0};
+	int ret;
+
+	*report = (struct gc_report){0};
+	ret = collect_kept(s, &blobs, &layers, err);
 	if (ret >= 0)
 		ret = sweep(s, "blobs/sha256", &blobs, &report->blobs, &report->bytes, err);
 	if (ret >= 0)
@@ -408,8 +417,56 @@ int store_gc(struct store *s, struct gc_report *report, struct hull_error **err)
 	/* Only a pull writes under tmp/, and none runs while gc.lock is held exclusively. */
 	if (ret >= 0)
 		ret = sweep(s, "tmp", NULL, &report->partials, &report->bytes, err);
-	json_object_put(index);
 	keep_free(&blobs);
 	keep_free(&layers);
 	return ret;
+}
+
+static void relock_shared(struct store *s)
+{
+	while (flock(s->gc_lock, LOCK_SH) < 0 && errno == EINTR)
+		;
+}
+
+void store_drop_unused(struct store *s, const char *const *blobs, size_t n_blobs, const char *const *layers,
+		       size_t n_layers)
+{
+	struct keep keep_blobs = {0}, keep_layers = {0};
+	struct hull_error *err = NULL;
+
+	/* Converting the shared lock may drop it before failing; it is taken again either way. */
+	if (flock(s->gc_lock, LOCK_EX | LOCK_NB) < 0) {
+		hull_log_debug(
+		    "store: in use by another command; what the failed pull added stays for prune");
+		relock_shared(s);
+		return;
+	}
+	if (collect_kept(s, &keep_blobs, &keep_layers, &err) < 0) {
+		hull_log_warning("%s", err->message);
+		hull_error_free(&err);
+		goto out;
+	}
+	for (size_t i = 0; i < n_blobs; i++) {
+		cleanup_free char *name = NULL;
+		if (blobs[i] == NULL || digest_validate(blobs[i], NULL) < 0 ||
+		    keep_has(&keep_blobs, digest_hex(blobs[i])) || (name = store_blob_name(blobs[i])) == NULL)
+			continue;
+		if (unlinkat(s->fd, name, 0) < 0 && errno != ENOENT)
+			hull_log_warning("store: remove `%s`: %s", name, strerror(errno));
+	}
+	for (size_t i = 0; i < n_layers; i++) {
+		cleanup_free char *name = NULL;
+		if (layers[i] == NULL || digest_validate(layers[i], NULL) < 0 ||
+		    keep_has(&keep_layers, digest_hex(layers[i])) ||
+		    (name = store_layer_name(layers[i])) == NULL)
+			continue;
+		if (fs_remove_tree(s->fd, name, &err) < 0 && hull_error_code(err) != -ENOENT) {
+			hull_log_warning("%s", err->message);
+		}
+		hull_error_free(&err);
+	}
+out:
+	keep_free(&keep_blobs);
+	keep_free(&keep_layers);
+	relock_shared(s);
 }

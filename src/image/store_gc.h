@@ -34,4 +34,11 @@ struct gc_report {
  * The store must be open exclusively. */
 int store_gc(struct store *s, struct gc_report *report, struct hull_error **err);
 
+/* After a failed pull: removes those of the named blobs and unpacked layers (digests and chain ids; NULL
+ * entries are skipped) that no image and no live bundle needs, so the store is as the pull found it.
+ * Done only when no other command has the store open (gc.lock is taken exclusively without waiting);
+ * otherwise they stay until `hull image prune`. */
+void store_drop_unused(struct store *s, const char *const *blobs, size_t n_blobs, const char *const *layers,
+		       size_t n_layers);
+
 #endif

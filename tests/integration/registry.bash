@@ -4,6 +4,7 @@
 #              service (tests/fixtures/registry-front.py token): public/* anonymous, private/* for hull:secret
 #   PROXY      tests/fixtures/registry-front.py proxy in front of REG: Basic auth, one 429, blob redirects
 #   HOSTILE    tests/fixtures/registry-front.py hostile in front of REG: blobs answered as HOSTILE_CONTROL says
+#   HOSTILE_TLS the same over HTTPS (self-signed: --tls-verify=false)
 # Each gets its own config file: the package's default listens on all interfaces.
 
 free_port() {
@@ -14,7 +15,7 @@ free_port() {
 wait_http() {
 	local i
 	for i in $(seq 100); do
-		curl -s -o /dev/null "$1" && return 0
+		curl -sk -o /dev/null "$1" && return 0
 		sleep 0.1
 	done
 	echo "nothing answers at $1" >&2
@@ -77,13 +78,18 @@ start_registries() {
 	: >"$HOSTILE_CONTROL"
 	start_bg "$pids" python3 tests/fixtures/registry-front.py hostile --port "$HOSTILE_PORT" \
 		--backend "http://127.0.0.1:$REG_PORT" --log "$REG_DIR/hostile.log" --control "$HOSTILE_CONTROL"
+	HOSTILE_TLS_PORT=$(free_port)
+	start_bg "$pids" python3 tests/fixtures/registry-front.py hostile --port "$HOSTILE_TLS_PORT" \
+		--cert "$REG_DIR/token/cert.pem" --key "$REG_DIR/token/key.pem" \
+		--backend "http://127.0.0.1:$REG_PORT" --log "$REG_DIR/hostile.log" --control "$HOSTILE_CONTROL"
 
 	wait_http "http://127.0.0.1:$REG_PORT/v2/" && wait_http "http://127.0.0.1:$TOKEN_REG_PORT/v2/" &&
 		wait_http "http://127.0.0.1:$TOKEN_SRV_PORT/token" && wait_http "http://127.0.0.1:$PROXY_PORT/v2/" &&
-		wait_http "http://127.0.0.1:$HOSTILE_PORT/v2/" || return 1
+		wait_http "http://127.0.0.1:$HOSTILE_PORT/v2/" && wait_http "https://127.0.0.1:$HOSTILE_TLS_PORT/v2/" ||
+		return 1
 	REG=127.0.0.1:$REG_PORT TOKEN_REG=127.0.0.1:$TOKEN_REG_PORT PROXY=127.0.0.1:$PROXY_PORT
-	HOSTILE=127.0.0.1:$HOSTILE_PORT
-	export REG TOKEN_REG PROXY HOSTILE HOSTILE_CONTROL REG_DIR
+	HOSTILE=127.0.0.1:$HOSTILE_PORT HOSTILE_TLS=127.0.0.1:$HOSTILE_TLS_PORT
+	export REG TOKEN_REG PROXY HOSTILE HOSTILE_TLS HOSTILE_CONTROL REG_DIR TOKEN_SRV_PORT
 
 	local t
 	for t in busybox layers; do

@@ -33,18 +33,20 @@ hull() {
 # mode MODE: how the hostile registry serves the image's (first) layer from now on.
 mode() { echo "$1 $LAYER" >"$HOSTILE_CONTROL"; }
 
-# No image, nothing of the bad layer (blob, partial file, unpacked layer) and no temporary file: what the
-# pull verified before it failed (manifest, config) stays as a download the next pull reuses, and
-# `hull image prune` would remove.
+# No image, no blob (not even the manifest and config the pull verified before it failed), no partial
+# file of the bad layer, no unpacked layer and no temporary file.
 store_untouched() {
 	local left
 	[ -z "$(hull images -q 2>/dev/null)" ] || { echo "an image was recorded" >&2; return 1; }
-	[ ! -e "$STORE/blobs/sha256/$HEX" ] && [ ! -e "$STORE/tmp/$HEX.partial" ]
-	left=$(find "$STORE/tmp" "$STORE/layers" -mindepth 1 2>/dev/null | grep -v "\.lock$" || true)
+	[ ! -e "$STORE/tmp/$HEX.partial" ]
+	left=$(find "$STORE/blobs/sha256" "$STORE/tmp" "$STORE/layers" -mindepth 1 2>/dev/null | grep -v "\.lock$" || true)
 	[ -z "$left" ] || { echo "left in the store: $left" >&2; return 1; }
-	hull image prune >/dev/null
-	[ -z "$(find "$STORE/blobs/sha256" -mindepth 1)" ]
 }
+
+# stored_blobs: the names under blobs/sha256, sorted, one line; stored_layers the same for layers/.
+stored_blobs() { ls "$STORE/blobs/sha256" | sort | tr '\n' ' '; }
+stored_layers() { ls "$STORE/layers" | sort | tr '\n' ' '; }
+tokens_asked() { cat "$REG_DIR/token.log" 2>/dev/null | wc -l; }
 
 pulled_right() {
 	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
@@ -152,4 +154,81 @@ pulled_right() {
 		hull image prune >/dev/null
 	done
 	[ -z "$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/tmp" -mindepth 1 -not -name '*.lock')" ]
+}
+
+@test "a failed pull removes what it got before failing and keeps what other images need" {
+	local blobs layers last
+	run hull pull -q "$REG/test/busybox:1"
+	[ "$status" -eq 0 ]
+	blobs=$(stored_blobs) layers=$(stored_layers)
+	# The image with three layers shares busybox's first layer; its last one is oversized.
+	last=$(layout_layers layers | tail -1)
+	echo "oversize $last" >"$HOSTILE_CONTROL"
+	run_expect_fail hull pull -q "$HOSTILE/test/layers:1"
+	assert_one_line_error pull "$last" "more than"
+	[ "$(hull images -q | wc -l)" -eq 1 ]
+	[ "$(stored_blobs)" = "$blobs" ] || { echo "blobs: $(stored_blobs), before: $blobs" >&2; return 1; }
+	[ "$(stored_layers)" = "$layers" ] || { echo "layers: $(stored_layers), before: $layers" >&2; return 1; }
+	# A layer cut short when the other failed may stay as a partial file, to be resumed.
+	[ -z "$(find "$STORE/tmp" -mindepth 1 -not -name '*.partial')" ] && [ ! -e "$STORE/tmp/${last#sha256:}.partial" ]
+	# Another command holding the store keeps the undo from racing it: the blobs wait for prune.
+	: >"$HOSTILE_CONTROL"
+	hull rmi "$REG/test/busybox:1" >/dev/null
+	hull image prune >/dev/null
+	echo "oversize $last" >"$HOSTILE_CONTROL"
+	run_expect_fail flock -s "$STORE/gc.lock" "$HULL" --store "$STORE" pull -q "$HOSTILE/test/layers:1"
+	[ -n "$(find "$STORE/blobs/sha256" -mindepth 1)" ]
+	hull image prune >/dev/null
+	[ -z "$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/tmp" -mindepth 1)" ]
+}
+
+@test "Ctrl-C or SIGTERM during a pull undoes it; the next pull resumes the interrupted layer" {
+	local sig pid base i
+	base=$(layout_layers layers | head -1)
+	for sig in INT TERM; do
+		echo "stall $base" >"$HOSTILE_CONTROL"
+		: >"$REG_DIR/hostile.log"
+		# A background job of a script ignores SIGINT; env gives it the terminal's default back.
+		env --default-signal=INT "$HULL" --store "$STORE" pull -q "$HOSTILE/test/layers:1" \
+			2>"$BATS_TEST_TMPDIR/err" &
+		pid=$!
+		# Until the other two layers are in and the first is half way.
+		for i in $(seq 100); do
+			grep -q stalled "$REG_DIR/hostile.log" && [ "$(ls "$STORE/layers" | wc -l)" -ge 2 ] && break
+			sleep 0.1
+		done
+		kill -$sig "$pid"
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq $((128 + $(kill -l $sig))) ] || { echo "SIG$sig: status $status" >&2; return 1; }
+		output=$(cat "$BATS_TEST_TMPDIR/err")
+		assert_one_line_error pull "test/layers:1" "interrupted by SIG$sig"
+		[ -z "$(hull images -q)" ]
+		left=$(find "$STORE/blobs/sha256" "$STORE/layers" "$STORE/tmp" -mindepth 1 -not -name "${base#sha256:}.partial")
+		[ -z "$left" ] || { echo "SIG$sig left: $left" >&2; return 1; }
+		[ -s "$STORE/tmp/${base#sha256:}.partial" ]
+	done
+	: >"$HOSTILE_CONTROL"
+	run hull pull -q "$HOSTILE/test/layers:1"
+	[ "$status" -eq 0 ]
+	grep -q "range=bytes=" "$REG_DIR/hostile.log"
+	[ -z "$(find "$STORE/tmp" -mindepth 1)" ]
+}
+
+@test "a token service on plain HTTP is never reached from a registry on HTTPS, nor one not on HTTP" {
+	local tokens
+	tokens=$(tokens_asked)
+	echo "realm http://127.0.0.1:$TOKEN_SRV_PORT/token" >"$HOSTILE_CONTROL"
+	run_expect_fail hull pull -q --tls-verify=false "$HOSTILE_TLS/test/busybox:1"
+	assert_one_line_error pull "127.0.0.1:$TOKEN_SRV_PORT" "plain HTTP" "HTTPS"
+	echo "realm file:///etc/passwd" >"$HOSTILE_CONTROL"
+	run_expect_fail hull pull -q --tls-verify=false "$HOSTILE_TLS/test/busybox:1"
+	assert_one_line_error pull "file:///etc/passwd" "not an http or https URL"
+	[ "$(tokens_asked)" -eq "$tokens" ]
+	grep -q "challenge realm=file:" "$REG_DIR/hostile.log"
+	# The same realm from a registry on plain HTTP is used (nothing more is lost by it).
+	echo "realm http://127.0.0.1:$TOKEN_SRV_PORT/token" >"$HOSTILE_CONTROL"
+	run_expect_fail hull pull -q "$HOSTILE/test/busybox:1"
+	[ "$(tokens_asked)" -gt "$tokens" ]
+	store_untouched
 }

@@ -7,6 +7,7 @@
 #include "cli/hull/progress.h"
 #include "image/local_image.h"
 #include "image/pull.h"
+#include "util/interrupt.h"
 
 static int run(struct hull_cli *cli, int argc, char **argv)
 {
@@ -51,6 +52,8 @@ static int run(struct hull_cli *cli, int argc, char **argv)
 		return hull_usage_error("pull", "missing the image reference");
 	if (hull_open_store(cli, false, &store, &err) < 0)
 		return cli_fail(&err);
+	/* Ctrl-C lets the pull undo what it added before the process ends. */
+	interrupt_catch();
 	for (int i = optind; i < argc && ret == 0; i++) {
 		struct progress *p = progress_new(stderr, quiet);
 		char digest[DIGEST_MAX];
@@ -69,6 +72,7 @@ static int run(struct hull_cli *cli, int argc, char **argv)
 		progress_free(&p);
 	}
 	store_free(&store);
+	interrupt_reraise();
 	return ret;
 }
 
