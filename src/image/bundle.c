@@ -113,7 +113,7 @@ static int write_config(const struct local_image *img, const char *dir, struct h
 	return ret;
 }
 
-int image_bundle_create(struct store *s, const char *image, const char *dir_arg, const char *const *command,
+int image_bundle_create(struct store *s, const char *image, const char *dir_arg, json_object *overrides,
 			struct hull_error **err)
 {
 	static const char *const subdirs[] = {"rootfs", ".hull-upper", ".hull-work", NULL};
@@ -125,16 +125,14 @@ int image_bundle_create(struct store *s, const char *image, const char *dir_arg,
 	if ((ret = local_image_find(s, image, digest, err)) < 0 ||
 	    (ret = local_image_load(s, digest, &img, err)) < 0)
 		goto out;
-	if (command && command[0]) {
-		json_object *config = json_object_object_get(img.config, "config"),
-			    *cmd = json_object_new_array();
+	if (overrides) {
+		json_object *config = json_object_object_get(img.config, "config");
 		if (config == NULL || !json_object_is_type(config, json_type_object)) {
 			config = json_object_new_object();
 			json_object_object_add(img.config, "config", config);
 		}
-		for (size_t i = 0; command[i]; i++)
-			json_object_array_add(cmd, json_object_new_string(command[i]));
-		json_object_object_add(config, "Cmd", cmd);
+		json_object_object_foreach(overrides, key, value)
+		    json_object_object_add(config, key, json_object_get(value));
 	}
 	for (size_t i = 0; i < img.manifest.n_layers; i++)
 		if (!store_has_layer(s, img.chain_ids[i])) {

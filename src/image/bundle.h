@@ -7,9 +7,10 @@
 #include "image/local_image.h"
 #include "image/store.h"
 
-/* command (NULL-terminated, or NULL) replaces the image's Cmd, as arguments after the image do for
- * `docker run`. */
-int image_bundle_create(struct store *s, const char *image, const char *dir, const char *const *command,
+/* overrides (NULL for none) is an image config's "config" object whose members replace the image's: a
+ * "Cmd" for the arguments after the image of `docker run`, an "Entrypoint", the whole "Env", "User",
+ * "WorkingDir". */
+int image_bundle_create(struct store *s, const char *image, const char *dir, json_object *overrides,
 			struct hull_error **err);
 
 /* The overlay mount's lowerdir for the image (malloc'd): its layers top first, down to the first whose

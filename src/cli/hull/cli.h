@@ -11,6 +11,8 @@
 
 struct hull_cli {
 	const char *store_path;
+	const char *runroot; /* --runroot: the OCI runtime's state for app containers */
+	const char *runtime; /* --runtime: the OCI runtime app containers run with (NULL: hull-runtime) */
 	uint64_t max_layer_bytes; /* --max-layer-size, 0 when not given */
 };
 
@@ -34,6 +36,10 @@ int hull_network_hook(struct net_bundle_network *b, char *buf, size_t size, stru
 /* Opens the store, exclusively for commands that remove content. */
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err);
 
+struct engine;
+/* Opens the store and the app container engine on it (closed with engine_close, then the store). */
+int hull_open_engine(struct hull_cli *cli, struct store **store, struct engine *e, struct hull_error **err);
+
 /* Registry options shared by pull, push and login: --tls-verify, --authfile, --creds. Returns 1 when the
  * option was one of them, 0 when not, -1 on a bad value. */
 int hull_registry_option(const char *command, int opt, const char *arg, struct registry_options *o);
@@ -49,6 +55,6 @@ int hull_registry_option(const char *command, int opt, const char *arg, struct r
 
 extern const struct hull_command cmd_pull, cmd_push, cmd_save, cmd_load, cmd_import, cmd_export, cmd_images,
     cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune, cmd_bundle, cmd_login, cmd_logout, cmd_network,
-    cmd_switch;
+    cmd_switch, cmd_run, cmd_create, cmd_start, cmd_ps, cmd_stop, cmd_kill, cmd_rm, cmd_logs, cmd_container;
 
 #endif

@@ -11,6 +11,7 @@
 #include "net/setup.h"
 #include "net/state.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 #define NETWORK_ARGS_MAX 64
 
@@ -81,6 +82,7 @@ static int create(struct hull_cli *cli, int argc, char **argv)
 	cleanup_store struct store *store = NULL;
 	struct hull_error *err = NULL;
 	struct bundle_network net = {0};
+	cleanup_json json_object *overrides = NULL;
 	int first;
 
 	if (parse_network(argc, argv, &net, &err) < 0)
@@ -88,9 +90,14 @@ static int create(struct hull_cli *cli, int argc, char **argv)
 	first = optind;
 	if (argc - first < 2)
 		return hull_usage_error("bundle", "create takes IMAGE, DIR and, optionally, a command");
+	if (argc > first + 2) {
+		overrides = json_object_new_object();
+		json_object_object_add(
+		    overrides, "Cmd",
+		    json_new_string_array((const char *const *)argv + first + 2, (size_t)(argc - first - 2)));
+	}
 	if (hull_open_store(cli, false, &store, &err) < 0 ||
-	    image_bundle_create(store, argv[first], argv[first + 1],
-				argc > first + 2 ? (const char *const *)argv + first + 2 : NULL, &err) < 0)
+	    image_bundle_create(store, argv[first], argv[first + 1], overrides, &err) < 0)
 		return cli_fail(&err);
 	if (net.mode && configure_network(argv[first + 1], &net, &err) < 0) {
 		/* A bundle without the network asked for is not what was asked: it goes. */

@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include "cli/hull/cli.h"
+#include "engine/engine.h"
+#include "net/bundle.h"
 #include "util/log.h"
 
 static const struct hull_command *const commands[] = {
-    &cmd_pull, &cmd_push, &cmd_save,   &cmd_load,  &cmd_import, &cmd_export,  &cmd_images, &cmd_inspect,
-    &cmd_tag,  &cmd_rmi,  &cmd_bundle, &cmd_login, &cmd_logout, &cmd_network, &cmd_switch,
+    &cmd_run,	    &cmd_create, &cmd_start, &cmd_ps,	  &cmd_stop,  &cmd_kill,   &cmd_rm,	 &cmd_logs,
+    &cmd_container, &cmd_pull,	 &cmd_push,  &cmd_save,	  &cmd_load,  &cmd_import, &cmd_export,	 &cmd_images,
+    &cmd_inspect,   &cmd_tag,	 &cmd_rmi,   &cmd_bundle, &cmd_login, &cmd_logout, &cmd_network, &cmd_switch,
 };
 
 /* `hull image SUB` spells the same commands the way podman does. */
@@ -26,23 +29,27 @@ static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: hull [global options] COMMAND [options] [arguments]\n\n"
-		"Pulls container images from registries into a local store, makes bundles of them and gives\n"
-		"containers networks.\n\n"
+		"Runs app containers from images (pulled from registries into a local store), makes bundles\n"
+		"of images and gives containers networks.\n\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-10s %s\n", "image", "ls, rm, inspect, tag, pull and prune, as `hull image prune`");
-	fprintf(out, "\nGlobal options:\n"
-		     "  --store DIR    the image store (default $HULL_STORE, else /var/lib/hull for root,\n"
-		     "                 ~/.local/share/hull for others)\n"
-		     "  --max-layer-size SIZE\n"
-		     "                 what one layer may unpack to (k, m, g, t: powers of 1024); default\n"
-		     "                 the store's free space less 5%% of its file system\n"
-		     "  --debug        print debug messages\n"
-		     "  --version      print the version\n\n"
-		     "Example:\n"
-		     "  hull pull alpine:3.20 && hull bundle create alpine:3.20 ./web\n\n"
-		     "`hull COMMAND --help` describes a command.\n");
+	fprintf(out,
+		"\nGlobal options:\n"
+		"  --store DIR    the image store (default $HULL_STORE, else /var/lib/hull for root,\n"
+		"                 ~/.local/share/hull for others)\n"
+		"  --runroot DIR  the OCI runtime's state for app containers (default\n"
+		"                 /run/hull-engine for root, $XDG_RUNTIME_DIR/hull-engine for others)\n"
+		"  --runtime PATH the OCI runtime for app containers (default hull-runtime beside hull)\n"
+		"  --max-layer-size SIZE\n"
+		"                 what one layer may unpack to (k, m, g, t: powers of 1024); default\n"
+		"                 the store's free space less 5%% of its file system\n"
+		"  --debug        print debug messages\n"
+		"  --version      print the version\n\n"
+		"Example:\n"
+		"  hull pull alpine:3.20 && hull bundle create alpine:3.20 ./web\n\n"
+		"`hull COMMAND --help` describes a command.\n");
 }
 
 static const char *default_store(void)
@@ -59,6 +66,33 @@ static const char *default_store(void)
 	else
 		snprintf(path, sizeof(path), "%s/.local/share/hull", home && *home ? home : "/tmp");
 	return path;
+}
+
+static const char *default_runroot(void)
+{
+	static char path[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0 || xdg == NULL || *xdg != '/')
+		return "/run/hull-engine";
+	snprintf(path, sizeof(path), "%s/hull-engine", xdg);
+	return path;
+}
+
+int hull_open_engine(struct hull_cli *cli, struct store **store, struct engine *e, struct hull_error **err)
+{
+	struct net_bundle_network hook = {0};
+
+	if (hull_open_store(cli, false, store, err) < 0)
+		return -1;
+	if (engine_open(e, *store, cli->runroot, cli->runtime, err) < 0 ||
+	    hull_network_hook(&hook, e->network_hook, sizeof(e->network_hook), err) < 0) {
+		engine_close(e);
+		store_free(store);
+		return -1;
+	}
+	e->network_hook_is_network = hook.hull_network;
+	return 0;
 }
 
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err)
@@ -116,11 +150,13 @@ int main(int argc, char **argv)
 	    {"store", required_argument, NULL, 's'},
 	    {"debug", no_argument, NULL, 'D'},
 	    {"max-layer-size", required_argument, NULL, 'L'},
+	    {"runroot", required_argument, NULL, 'R'},
+	    {"runtime", required_argument, NULL, 'T'},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct hull_cli cli = {.store_path = default_store()};
+	struct hull_cli cli = {.store_path = default_store(), .runroot = default_runroot()};
 	bool debug = false;
 	const char *name;
 	int c;
@@ -133,6 +169,12 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			debug = true;
+			break;
+		case 'R':
+			cli.runroot = optarg;
+			break;
+		case 'T':
+			cli.runtime = optarg;
 			break;
 		case 'L': {
 			int64_t v;

@@ -1,0 +1,390 @@
+/* hull run, create and start: Docker's flags parsed into a run_config for the engine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/hull/cli.h"
+#include "cli/hull/progress.h"
+#include "engine/engine.h"
+#include "image/local_image.h"
+#include "image/pull.h"
+#include "net/ports.h"
+#include "net/setup.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* Docker's exit statuses for a failed run: hull's own failure, a command that cannot be invoked, one that
+ * is not there. */
+#define EXIT_HULL	125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND	127
+#define MAX_LIST	256
+
+struct run_args {
+	struct run_config c;
+	const char *env[MAX_LIST], *volumes[MAX_LIST], *publish[MAX_LIST];
+	char *env_files[MAX_LIST]; /* lines read from --env-file, kept for env[] */
+	size_t n_env_files;
+	const char *pull; /* missing, always, never */
+	bool detach;
+};
+
+static void run_args_free(struct run_args *a)
+{
+	for (size_t i = 0; i < a->n_env_files; i++)
+		free(a->env_files[i]);
+}
+
+static int add(const char *command, const char **list, size_t *n, const char *value)
+{
+	if (*n >= MAX_LIST)
+		return hull_usage_error(command, "too many options of one kind (at most %d)", MAX_LIST);
+	list[(*n)++] = value;
+	return 0;
+}
+
+/* --env-file: K=V lines, # comments and blank lines skipped, as Docker reads them. */
+static int read_env_file(const char *command, struct run_args *a, const char *path)
+{
+	struct hull_error *err = NULL;
+	char *text, *save = NULL;
+
+	if (fs_read_file(AT_FDCWD, path, &text, NULL, &err) < 0) {
+		hull_error_wrap(&err, "%s: --env-file", command);
+		return cli_fail(&err);
+	}
+	if (a->n_env_files >= MAX_LIST) {
+		free(text);
+		return hull_usage_error(command, "too many --env-file options");
+	}
+	a->env_files[a->n_env_files++] = text;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (add(command, a->env, &a->c.n_env, line))
+			return 1;
+	}
+	return 0;
+}
+
+enum {
+	OPT_RM = 1000,
+	OPT_NAME,
+	OPT_ENV_FILE,
+	OPT_ENTRYPOINT,
+	OPT_NETWORK,
+	OPT_HOSTNAME,
+	OPT_PULL,
+	OPT_CGROUP_PARENT,
+};
+
+/* Parses argv (from the command's name on) up to IMAGE; returns 0 with optind at IMAGE. */
+static int parse(const char *command, int argc, char **argv, struct run_args *a, bool allow_detach)
+{
+	static const struct option options[] = {
+	    {"detach", no_argument, NULL, 'd'},
+	    {"rm", no_argument, NULL, OPT_RM},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"name", required_argument, NULL, OPT_NAME},
+	    {"env", required_argument, NULL, 'e'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+	    {"volume", required_argument, NULL, 'v'},
+	    {"network", required_argument, NULL, OPT_NETWORK},
+	    {"net", required_argument, NULL, OPT_NETWORK},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+	    {"pull", required_argument, NULL, OPT_PULL},
+	    {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
+	    {NULL, 0, NULL, 0},
+	};
+	struct hull_error *err = NULL;
+	int c;
+
+	a->pull = "missing";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h:", options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (!allow_detach)
+				return hull_usage_error(command, "unknown option `-d`");
+			a->detach = true;
+			break;
+		case OPT_RM:
+			a->c.rm = true;
+			break;
+		case 'i':
+			a->c.interactive = true;
+			break;
+		case 't':
+			return hull_usage_error(command,
+						"-t (a terminal) is not supported yet; run without it");
+		case OPT_NAME:
+			a->c.name = optarg;
+			break;
+		case 'e':
+			if (add(command, a->env, &a->c.n_env, optarg))
+				return 1;
+			break;
+		case OPT_ENV_FILE:
+			if (read_env_file(command, a, optarg))
+				return 1;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				return hull_usage_error(command, "--workdir: `%s` is not an absolute path",
+							optarg);
+			a->c.workdir = optarg;
+			break;
+		case 'u':
+			a->c.user = optarg;
+			break;
+		case OPT_ENTRYPOINT:
+			a->c.entrypoint = optarg;
+			break;
+		case 'v':
+			if (add(command, a->volumes, &a->c.n_volumes, optarg))
+				return 1;
+			break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "bridge") == 0)
+				optarg = "local"; /* Docker's name for it */
+			if (net_mode_check(optarg, &err) < 0) {
+				hull_error_wrap(&err, "%s", command);
+				return cli_fail(&err);
+			}
+			a->c.network = optarg;
+			break;
+		case 'p': {
+			struct net_ports check = {0};
+			int ret = net_ports_parse(&check, optarg, &err);
+			net_ports_free(&check);
+			if (ret < 0) {
+				hull_error_wrap(&err, "%s", command);
+				return cli_fail(&err);
+			}
+			if (add(command, a->publish, &a->c.n_publish, optarg))
+				return 1;
+			break;
+		}
+		case 'h':
+		case OPT_HOSTNAME:
+			a->c.hostname = optarg;
+			break;
+		case OPT_CGROUP_PARENT:
+			a->c.cgroup_parent = optarg;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") && strcmp(optarg, "always") && strcmp(optarg, "never"))
+				return hull_usage_error(
+				    command, "--pull: `%s` is not missing, always or never", optarg);
+			a->pull = optarg;
+			break;
+		default:
+			return hull_usage_error(command, "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return hull_usage_error(command, "missing the image");
+	if (a->c.n_publish && a->c.network && strcmp(a->c.network, "local") != 0 &&
+	    strncmp(a->c.network, "lan", 3) != 0)
+		return hull_usage_error(command, "-p needs the local network (--network bridge)");
+	a->c.image = argv[optind];
+	if (optind + 1 < argc) {
+		a->c.cmd = (const char *const *)argv + optind + 1;
+		a->c.n_cmd = (size_t)(argc - optind - 1);
+	}
+	a->c.env = a->env;
+	a->c.volumes = a->volumes;
+	a->c.publish = a->publish;
+	return 0;
+}
+
+/* The image, pulled first when it is missing (or always, as --pull says). */
+static int ensure_image(struct engine *e, const char *image, const char *policy, struct hull_error **err)
+{
+	char digest[DIGEST_MAX];
+	struct pull_options o = {0};
+	struct progress *p;
+	int ret;
+
+	if (strcmp(policy, "always") != 0 && local_image_find(e->store, image, digest, NULL) == 0)
+		return 0;
+	if (strcmp(policy, "never") == 0)
+		return local_image_find(e->store, image, digest, err);
+	if ((ret = registry_global_init(err)) < 0)
+		return ret;
+	p = progress_new(stderr, false);
+	o.observer = p ? progress_observer(p) : NULL;
+	ret = image_pull(e->store, image, &o, digest, err);
+	if (ret == 0 && p)
+		progress_finish(p);
+	progress_free(&p);
+	return ret;
+}
+
+static int start_status(struct hull_error **err)
+{
+	int code = hull_error_code(*err);
+
+	cli_fail(err);
+	return code == -ENOENT ? EXIT_NOT_FOUND : code == -EACCES ? EXIT_CANNOT_RUN : EXIT_HULL;
+}
+
+static int run_or_create(struct hull_cli *cli, int argc, char **argv, bool start)
+{
+	const char *command = start ? "run" : "create";
+	struct run_args a = {0};
+	cleanup_store struct store *store = NULL;
+	struct engine e;
+	struct hull_error *err = NULL;
+	char id[ENGINE_ID_LEN + 1];
+	int ret = 0;
+
+	if (parse(command, argc, argv, &a, start)) {
+		run_args_free(&a);
+		return EXIT_HULL;
+	}
+	if (hull_open_engine(cli, &store, &e, &err) < 0 || ensure_image(&e, a.c.image, a.pull, &err) < 0 ||
+	    engine_create(&e, &a.c, id, &err) < 0) {
+		hull_error_wrap(&err, "%s", command);
+		ret = (cli_fail(&err), EXIT_HULL);
+		goto out;
+	}
+	if (!start) {
+		printf("%s\n", id);
+		goto out;
+	}
+	{
+		struct app_container c;
+		struct start_io io = {.attach = !a.detach, .stdin_in = a.c.interactive};
+		if (engine_find(&e, id, &c, &err) < 0) {
+			ret = (cli_fail(&err), EXIT_HULL);
+			goto out;
+		}
+		if (engine_start(&e, &c, &io, &err) < 0) {
+			/* A container that never ran is not kept: no record, mount or network. */
+			engine_remove(&e, &c, true, NULL);
+			hull_error_wrap(&err, "run");
+			ret = start_status(&err);
+		} else if (a.detach)
+			printf("%s\n", id);
+		else
+			ret = io.exit_code;
+		app_container_free(&c);
+	}
+out:
+	if (store)
+		engine_close(&e);
+	run_args_free(&a);
+	return ret;
+}
+
+static int run_run(struct hull_cli *cli, int argc, char **argv)
+{
+	return run_or_create(cli, argc, argv, true);
+}
+
+static int run_create(struct hull_cli *cli, int argc, char **argv)
+{
+	return run_or_create(cli, argc, argv, false);
+}
+
+static int run_start(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"attach", no_argument, NULL, 'a'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_store struct store *store = NULL;
+	struct engine e;
+	struct hull_error *err = NULL;
+	struct start_io io = {0};
+	int c, ret = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ai", options, NULL)) != -1) {
+		if (c == 'a')
+			io.attach = true;
+		else if (c == 'i')
+			io.stdin_in = true;
+		else
+			return hull_usage_error("start", "unknown option `%s`", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return hull_usage_error("start", "missing the container");
+	if (hull_open_engine(cli, &store, &e, &err) < 0)
+		return cli_fail(&err);
+	for (int i = optind; i < argc; i++) {
+		struct app_container ct;
+		if (engine_find(&e, argv[i], &ct, &err) < 0) {
+			hull_error_wrap(&err, "start");
+			ret = cli_fail(&err);
+			continue;
+		}
+		if (engine_start(&e, &ct, &io, &err) < 0)
+			ret = start_status(&err);
+		else if (io.attach)
+			ret = io.exit_code;
+		else
+			printf("%s\n", argv[i]);
+		app_container_free(&ct);
+	}
+	engine_close(&e);
+	return ret;
+}
+
+#define RUN_OPTIONS                                                                                          \
+	"  -d, --detach             run in the background and print the id (run only)\n"                     \
+	"  --rm                     remove the container when it ends\n"                                     \
+	"  -i, --interactive        keep stdin open: ours is the container's\n"                              \
+	"  --name NAME              a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*); one is made up otherwise\n"         \
+	"  -e, --env K=V|K          set a variable (K alone: our value); --env-file FILE of K=V lines\n"     \
+	"  -w, --workdir DIR        the working directory; -u, --user USER[:GROUP] the user\n"               \
+	"  --entrypoint CMD         replaces the image's Entrypoint (and clears its Cmd)\n"                  \
+	"  -v, --volume SRC:DST[:ro|rw]  a host directory or a named volume of the store\n"                  \
+	"  --network MODE           none, host, bridge (hull's local network, the default), or a mode of\n"  \
+	"                           `hull network --help`; -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"      \
+	"  -h, --hostname NAME      the host name (default: the id's first 12 digits)\n"                     \
+	"  --pull missing|always|never  when to pull the image (default missing)\n"                          \
+	"  --cgroup-parent PATH     the container's cgroup is PATH/ID (relative: to hull's own cgroup)\n"
+
+const struct hull_command cmd_run = {
+    .name = "run",
+    .run = run_run,
+    .summary = "run a command in a new container",
+    .help = "Usage: hull run [options] IMAGE [COMMAND [ARG...]]\n\n"
+	    "Creates a container from IMAGE (pulled when missing) and starts it.  In the foreground its\n"
+	    "output is shown, signals are passed to it and hull exits with its exit status; 125 when hull\n"
+	    "fails, 126 when the command cannot be run, 127 when it is not found.  With -d hull-monitor\n"
+	    "keeps it and its log (`hull logs`).\n\n" RUN_OPTIONS,
+};
+
+const struct hull_command cmd_create = {
+    .name = "create",
+    .run = run_create,
+    .summary = "create a container without starting it",
+    .help = "Usage: hull create [options] IMAGE [COMMAND [ARG...]]\n\n"
+	    "As `hull run` without starting; prints the id.  `hull start` starts it.\n\n" RUN_OPTIONS,
+};
+
+const struct hull_command cmd_start = {
+    .name = "start",
+    .run = run_start,
+    .summary = "start created or stopped containers",
+    .help = "Usage: hull start [-a] [-i] CONTAINER...\n\n"
+	    "  -a, --attach       show the output and wait for the end; exit with the container's status\n"
+	    "  -i, --interactive  our stdin is the container's\n",
+};

@@ -1,0 +1,111 @@
+/* App containers, as `docker run` makes them: a record per container in the store (containers/<id>/),
+ * a bundle made from its image (an overlay of the image's layers with the container's own writable
+ * layer), and hull-monitor, which starts it through the OCI runtime and stays with it for its life.
+ *
+ * Locks: containers/lock is held exclusively while a container is added (its name checked and its
+ * directory made), renamed or removed, so names stay unique under any number of parallel commands;
+ * containers/<id>/lock is held exclusively by whatever starts, stops or removes that container.  The
+ * monitor writes run.json and exit.json by rename, so readers need no lock. */
+#ifndef HULL_ENGINE_ENGINE_H
+#define HULL_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "image/store.h"
+#include "util/error.h"
+
+#define ENGINE_ID_LEN 64
+
+struct engine {
+	struct store *store;
+	const char *runroot;	      /* the OCI runtime's state root for app containers */
+	char runtime[4096];	      /* hull-runtime, or --runtime */
+	char monitor[4096];	      /* hull-monitor beside this executable */
+	char self[4096];	      /* this executable, for the monitor's exit command */
+	char network_hook[4096];      /* what network hooks run (hull-network when present) */
+	bool network_hook_is_network; /* it is hull-network */
+	int dir_fd;		      /* <store>/containers */
+};
+
+int engine_open(struct engine *e, struct store *s, const char *runroot, const char *runtime,
+		struct hull_error **err);
+void engine_close(struct engine *e);
+
+/* What `hull create`/`run` were asked for. */
+struct run_config {
+	const char *image, *name, *workdir, *user, *hostname;
+	const char *entrypoint; /* NULL: the image's; "": none */
+	const char *const *cmd; /* NULL: the image's */
+	size_t n_cmd;
+	const char *const *env; /* K=V, or K for the caller's value */
+	size_t n_env;
+	const char *const *volumes; /* -v SRC:DST[:ro|rw] */
+	size_t n_volumes;
+	const char *network;	   /* NULL: local (Docker's bridge) */
+	const char *cgroup_parent; /* the container's cgroup is PARENT/<id> (NULL: the runtime's default) */
+	const char *const *publish;
+	size_t n_publish;
+	bool rm, interactive, tty;
+};
+
+/* Makes the record and the bundle; nothing is left of it when it fails. */
+int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_ID_LEN + 1],
+		  struct hull_error **err);
+
+/* The record of a container named by its name, its id or a unique prefix of its id. */
+struct app_container {
+	char id[ENGINE_ID_LEN + 1];
+	json_object *doc;  /* container.json */
+	json_object *run;  /* run.json: the last start; NULL if never started */
+	json_object *exit; /* exit.json: the last exit, NULL when none after the last start */
+};
+int engine_find(struct engine *e, const char *name_or_id, struct app_container *c, struct hull_error **err);
+/* Every container, oldest first. */
+int engine_list(struct engine *e, struct app_container **out, size_t *n, struct hull_error **err);
+void app_container_free(struct app_container *c);
+const char *app_container_name(const struct app_container *c);
+
+enum app_status { APP_CREATED, APP_RUNNING, APP_PAUSED, APP_EXITED };
+struct app_state {
+	enum app_status status;
+	pid_t pid;			      /* the init's, while it runs */
+	int exit_code;			      /* the last exit's, when exited */
+	const char *started_at, *finished_at; /* RFC 3339, or "" */
+};
+void engine_state(struct engine *e, const struct app_container *c, struct app_state *s);
+const char *app_status_name(enum app_status s);
+
+/* How start hands the container its stdio. */
+struct start_io {
+	bool attach;   /* foreground: the output is copied to our stdout and stderr too */
+	bool stdin_in; /* -i: our stdin is the container's */
+	int exit_code; /* attach: the container's exit status once it ended */
+};
+
+/* Starts the monitor (detached, or attached and waiting for the end with io->attach).  A command that
+ * cannot be run fails with ENOENT (not found) or EACCES (not executable), as Docker reports them. */
+int engine_start(struct engine *e, struct app_container *c, struct start_io *io, struct hull_error **err);
+
+/* Sends the stop signal (the image's StopSignal unless sig > 0), then SIGKILL after timeout seconds
+ * (< 0: the container's default, 10). */
+int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout, struct hull_error **err);
+int engine_kill(struct engine *e, struct app_container *c, int sig, struct hull_error **err);
+/* Removes a container that is not running (force: stops it first with SIGKILL). */
+int engine_remove(struct engine *e, struct app_container *c, bool force, struct hull_error **err);
+/* Called by the monitor's exit command: removes an --rm container. */
+int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error **err);
+
+/* Writes the log entries to out and err (their text only, as `docker logs` does). */
+struct logs_options {
+	bool follow, timestamps;
+	long tail; /* -1: all */
+};
+int engine_logs(struct engine *e, struct app_container *c, const struct logs_options *o, int out, int err_fd,
+		struct hull_error **err);
+
+#endif

@@ -1,0 +1,28 @@
+/* What the engine's files share and its front end does not need. */
+#ifndef HULL_ENGINE_ENGINE_INTERNAL_H
+#define HULL_ENGINE_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "engine/engine.h"
+
+/* Loads containers/<id>/ (container.json, run.json, exit.json). */
+int engine_load(struct engine *e, const char *id, struct app_container *c, struct hull_error **err);
+/* 64 lowercase hex digits: the only directory names the engine reads as containers. */
+bool engine_id_valid(const char *id);
+/* The ids of every directory under containers/ (malloc'd, each malloc'd). */
+int engine_ids(struct engine *e, char ***ids, size_t *n, struct hull_error **err);
+
+/* flock on containers/lock (id NULL) or containers/<id>/lock; the descriptor to close, or -1. */
+int engine_lock(struct engine *e, const char *id, struct hull_error **err);
+
+/* "<store>/containers/<id>/<name>" (malloc'd). */
+char *engine_path(struct engine *e, const char *id, const char *name);
+
+/* Docker's rule for names of containers and volumes: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128. */
+bool engine_name_valid(const char *name, size_t n);
+
+/* Waits up to timeout_ms for the container's init to end; 1 when it did, 0 when not. */
+int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms);
+
+#endif

@@ -1,0 +1,234 @@
+#!/usr/bin/env bats
+# App containers: `hull run`, create, start, ps, logs, stop, kill, rm, with hull-monitor keeping detached
+# ones.  The image is the busybox root imported into a store of the test's own; containers run with
+# --network none (the local network changes the host: network.bats tests it in namespaces) and with their
+# cgroups under the test's parent.  Teardown fails the test if a container, mount, cgroup, runtime record
+# or monitor is left.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	export HULL=$HULL_BUILD/src/hull
+	export FILE_STORE=$BATS_FILE_TMPDIR/store
+	tar -C "$HULL_TEST_ROOTFS" -c . | "$HULL" --store "$FILE_STORE" import - localhost/bb:1 >/dev/null
+}
+
+setup() {
+	CGPARENT=$(hull_cgroup_parent)
+	STORE=$BATS_TEST_TMPDIR/store
+	RUNROOT=$BATS_TEST_TMPDIR/run
+	STATE=$RUNROOT
+	# The imported image, shared: a copy of the store's files per test is cheap (2 MB).
+	cp -a "$FILE_STORE" "$STORE"
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+}
+
+h() {
+	"$HULL" --store "$STORE" --runroot "$RUNROOT" "$@"
+}
+
+# run with the test's defaults: no network, cgroups under the test's parent.
+hrun() {
+	local sub=$1
+	shift
+	h "$sub" --network none --cgroup-parent "$CGPARENT" "$@"
+}
+
+monitors() {
+	local p
+	for p in $(pgrep -x hull-monitor); do
+		grep -qz -- "$RUNROOT" "/proc/$p/cmdline" 2>/dev/null && echo "$p"
+	done
+	return 0
+}
+
+teardown() {
+	local left=""
+	for id in $(h ps -aq --no-trunc 2>/dev/null); do
+		h rm -f "$id" >/dev/null 2>&1 || left="$left container $id;"
+	done
+	[ -z "$(monitors)" ] || left="$left monitors $(monitors);"
+	[ -z "$(ls "$STORE/containers" 2>/dev/null | grep -v '^lock$')" ] || left="$left records $(ls "$STORE/containers");"
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ] || left="$left mounts;"
+	grep -q "$BATS_TEST_TMPDIR" /proc/self/mountinfo && left="$left mounts under the test;"
+	hull_common_teardown
+	[ -z "$left" ] || { echo "left behind:$left" >&2; return 1; }
+}
+
+# wait_for CMD...: until it succeeds, for up to 10 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "run in the foreground: stdout and stderr apart, the exit status passed on, --rm leaves nothing" {
+	run --separate-stderr hrun run --rm localhost/bb:1 sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	[ "$stderr" = err ]
+	[ -z "$(h ps -aq)" ]
+	[ -z "$(ls "$STORE/containers" | grep -v '^lock$')" ]
+	[ -z "$(ls -A "$RUNROOT" | grep -v '^@seccomp-cache$')" ]
+}
+
+@test "Docker's exit statuses: 127 for a command not found, 126 for one not executable, 125 for hull's own failure" {
+	run_expect_fail hrun run --rm localhost/bb:1 /no/such/command
+	[ "$status" -eq 127 ]
+	assert_one_line_error run /no/such/command "No such file or directory"
+	run_expect_fail hrun run localhost/bb:1 /etc/passwd
+	[ "$status" -eq 126 ]
+	assert_one_line_error run /etc/passwd "Permission denied"
+	run_expect_fail hrun run --pull never localhost/none:1 true
+	[ "$status" -eq 125 ]
+	assert_one_line_error run "localhost/none:1"
+	run_expect_fail hrun run --volume relative-only localhost/bb:1 true
+	[ "$status" -eq 125 ]
+	assert_one_line_error run "relative-only" "SOURCE:DESTINATION"
+	# None of them left a container behind, not even the one whose command could not run.
+	[ -z "$(h ps -aq)" ]
+	[ -z "$(ls "$STORE/containers" | grep -v '^lock$')" ]
+}
+
+@test "run -d: the monitor keeps the container and its json-file log; logs, -f, --tail, stop, rm" {
+	local id
+	id=$(hrun run -d --name talker localhost/bb:1 sh -c 'trap "echo bye; exit 0" TERM; echo hello; echo oops >&2; while :; do sleep 0.1; done')
+	[ ${#id} -eq 64 ]
+	wait_for grep -q hello "$STORE/containers/$id/container.log"
+	[ -n "$(monitors)" ]
+	run h ps
+	[[ "$output" == *"talker"* ]] && [[ "$output" == *"Up "* ]]
+	# Docker's format: one object per line with log, stream and time.
+	jq -se 'map(select(.stream == "stdout")) | .[0].log == "hello\n" and (.[0].time | test("^[0-9-]+T[0-9:.]+Z$"))' \
+		"$STORE/containers/$id/container.log"
+	jq -se 'map(select(.stream == "stderr")) | .[0].log == "oops\n"' "$STORE/containers/$id/container.log"
+	run --separate-stderr h logs talker
+	[ "$output" = hello ] && [ "$stderr" = oops ]
+	# -f follows until the container ends: stop it from the side.
+	h logs -f talker >"$BATS_TEST_TMPDIR/follow" 2>/dev/null &
+	local follower=$!
+	sleep 0.3
+	h stop talker
+	wait "$follower"
+	[ "$(cat "$BATS_TEST_TMPDIR/follow")" = "$(printf 'hello\nbye')" ]
+	run h ps -a --format json
+	[ "$(jq -r .State <<<"$output")" = exited ]
+	[[ "$(jq -r .Status <<<"$output")" == "Exited (0)"* ]]
+	[ "$(h logs --tail 1 talker)" = bye ]
+	[ -z "$(monitors)" ]
+	h rm talker
+	[ -z "$(h ps -aq)" ]
+}
+
+@test "stop: the stop signal first, SIGKILL after the timeout; kill sends what it is told" {
+	local start end
+	# sh as PID 1 ignores SIGTERM without a trap: only SIGKILL ends it.
+	hrun run -d --name stubborn localhost/bb:1 sh -c 'while :; do sleep 0.1; done' >/dev/null
+	start=$(date +%s%N)
+	h stop -t 1 stubborn
+	end=$(date +%s%N)
+	[ $(((end - start) / 1000000)) -ge 900 ]
+	[[ "$(h ps -a --format json | jq -r .Status)" == "Exited (137)"* ]]
+	hrun run -d --name polite localhost/bb:1 sh -c 'trap "exit 7" USR1; while :; do sleep 0.1; done' >/dev/null
+	h kill -s USR1 polite
+	wait_for sh -c "\"$HULL\" --store \"$STORE\" --runroot \"$RUNROOT\" ps -a --format json | grep -q 'Exited (7)'"
+	run_expect_fail h kill polite
+	assert_one_line_error kill polite "not running"
+}
+
+@test "names are unique; ids resolve by unique prefix; a running container is not removed without -f" {
+	local id
+	id=$(hrun run -d --name one localhost/bb:1 sleep 100)
+	run_expect_fail hrun run -d --name one localhost/bb:1 true
+	assert_one_line_error run "one" "taken"
+	run_expect_fail hrun create --name 'bad/name' localhost/bb:1
+	assert_one_line_error create "bad/name" "not a container name"
+	[ "$(h ps -q)" = "${id:0:12}" ]
+	run_expect_fail h rm "${id:0:6}"
+	assert_one_line_error rm one running
+	run_expect_fail h stop no-such-container
+	assert_one_line_error stop no-such-container "no such container"
+	h rm -f "${id:0:8}"
+	[ -z "$(h ps -aq)" ]
+	# A generated name is Docker's adjective_noun.
+	hrun create localhost/bb:1 true >/dev/null
+	[[ "$(h ps -a --format json | jq -r .Names)" =~ ^[a-z]+_[a-z]+(_[0-9]+)?$ ]]
+}
+
+@test "create, then start -a; a second start runs it again with the same writable layer" {
+	local id
+	id=$(hrun create --name twice localhost/bb:1 sh -c 'echo run >> /count; wc -l < /count')
+	[ "$(h ps -a --format json | jq -r .State)" = created ]
+	run h start -a twice
+	[ "$status" -eq 0 ] && [ "$output" = 1 ]
+	run h start -a twice
+	[ "$status" -eq 0 ] && [ "$output" = 2 ]
+	[ "$(h logs twice)" = "$(printf '1\n2')" ]
+}
+
+@test "environment, working directory, user, entrypoint and host name as docker run sets them" {
+	printf 'FROM_FILE=yes\n# a comment\n\nSPACED=a b\n' >"$BATS_TEST_TMPDIR/env"
+	export PASSED=through
+	run hrun run --rm -e A=1 -e PASSED -e UNSET_HERE --env-file "$BATS_TEST_TMPDIR/env" -w /tmp -u 1000:1000 \
+		--hostname box localhost/bb:1 sh -c 'echo $A $PASSED ${UNSET_HERE-unset} $FROM_FILE "$SPACED"; pwd; id -u; id -g; hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1 through unset yes a b" ]
+	[ "${lines[1]}" = /tmp ] && [ "${lines[2]}" = 1000 ] && [ "${lines[3]}" = 1000 ] && [ "${lines[4]}" = box ]
+	run hrun run --rm --entrypoint /bin/echo localhost/bb:1 from entrypoint
+	[ "$output" = "from entrypoint" ]
+	# Without -h the host name is the id's first twelve digits.
+	id=$(hrun create localhost/bb:1 hostname)
+	[ "$(h start -a "$id")" = "${id:0:12}" ]
+}
+
+@test "volumes: a host directory (read-only when asked), a named volume that outlives the container" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	echo from-host >"$BATS_TEST_TMPDIR/host/file"
+	run hrun run --rm -v "$BATS_TEST_TMPDIR/host:/data:ro" localhost/bb:1 sh -c 'cat /data/file; echo x > /data/new'
+	[ "$status" -ne 0 ]
+	[ "${lines[0]}" = from-host ]
+	[ ! -e "$BATS_TEST_TMPDIR/host/new" ]
+	hrun run --rm -v "$BATS_TEST_TMPDIR/host:/data" localhost/bb:1 sh -c 'echo x > /data/new'
+	[ -e "$BATS_TEST_TMPDIR/host/new" ]
+	hrun run --rm -v keep:/keep localhost/bb:1 sh -c 'echo kept > /keep/f'
+	[ "$(hrun run --rm -v keep:/k localhost/bb:1 cat /k/f)" = kept ]
+	run_expect_fail hrun run --rm -v "$BATS_TEST_TMPDIR/host:/data:rx" localhost/bb:1 true
+	assert_one_line_error run "unknown option" rx
+}
+
+@test "a monitor killed with SIGKILL leaves the container running and its log so far; stop and rm still clean up" {
+	local id mon
+	id=$(hrun run -d --name orphan localhost/bb:1 sh -c 'echo before; while :; do sleep 0.1; done')
+	wait_for grep -q before "$STORE/containers/$id/container.log"
+	mon=$(monitors)
+	[ -n "$mon" ]
+	kill -KILL "$mon"
+	sleep 0.3
+	[ "$(h ps --format json | jq -r .State)" = running ]
+	[ "$(h logs orphan)" = before ]
+	h stop -t 1 orphan
+	h rm orphan
+	[ -z "$(h ps -aq)" ]
+}
+
+@test "twenty run -d at once on one store: twenty containers, distinct names, all running, all removed" {
+	local i pids=()
+	for i in $(seq 20); do
+		hrun run -d localhost/bb:1 sleep 60 >"$BATS_TEST_TMPDIR/id.$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i"
+	done
+	[ "$(h ps -q | wc -l)" -eq 20 ]
+	[ "$(h ps --format json | jq -r .Names | sort -u | wc -l)" -eq 20 ]
+	for i in $(seq 20); do
+		[ ${#i} -gt 0 ] && [ "$(wc -c <"$BATS_TEST_TMPDIR/id.$i")" -eq 65 ]
+	done
+	h rm -f $(h ps -q) >/dev/null
+	[ -z "$(h ps -aq)" ]
+}
