@@ -12,7 +12,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
-#include "engine/volumes.h"
+#include "engine/spec_edit.h"
 #include "image/bundle.h"
 #include "image/local_image.h"
 #include "net/bundle.h"
@@ -176,49 +176,30 @@ static json_object *image_overrides(json_object *image_config, const struct run_
 	return o;
 }
 
-/* The bundle's config.json edited for what the image config does not say: host name, volumes. */
+/* The bundle's config.json edited for what the image config does not say (spec_edit.c). */
 static int edit_spec(struct engine *e, const char *bundle, const char *id, const struct run_config *c,
 		     json_object *mounts_out, struct hull_error **err)
 {
 	cleanup_free char *path = NULL, *text = NULL;
 	cleanup_json json_object *spec = NULL;
-	json_object *mounts = NULL;
-	char hostname[13];
+	const char *out;
 	size_t len;
 	int ret;
 
 	if (asprintf(&path, "%s/config.json", bundle) < 0)
 		return hull_error_set(err, ENOMEM, "create");
 	if ((ret = fs_read_file(AT_FDCWD, path, &text, &len, err)) < 0 ||
-	    (ret = json_parse_text(text, len, "config.json", &spec, err)) < 0)
+	    (ret = json_parse_text(text, len, "config.json", &spec, err)) < 0 ||
+	    (ret = engine_spec_edit(e, spec, id, c, mounts_out, err)) < 0)
 		return ret;
-	snprintf(hostname, sizeof(hostname), "%.12s", id);
-	json_object_object_add(spec, "hostname",
-			       json_object_new_string(c->hostname ? c->hostname : hostname));
-	if (c->cgroup_parent) {
-		json_object *linux_ = json_object_object_get(spec, "linux");
-		cleanup_free char *cgroup = NULL;
-		if (linux_ == NULL || asprintf(&cgroup, "%s/%s", c->cgroup_parent, id) < 0)
-			return hull_error_set(err, ENOMEM, "create");
-		json_object_object_add(linux_, "cgroupsPath", json_object_new_string(cgroup));
-	}
-	if (!json_object_object_get_ex(spec, "mounts", &mounts)) {
-		mounts = json_object_new_array();
-		json_object_object_add(spec, "mounts", mounts);
-	}
-	for (size_t i = 0; i < c->n_volumes; i++)
-		if ((ret = engine_volume_mount(e, c->volumes[i], mounts, mounts_out, err)) < 0)
-			return ret;
-	{
-		const char *out = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY);
-		return fs_write_file_atomic(AT_FDCWD, path, out, strlen(out), 0644, err);
-	}
+	out = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY);
+	return fs_write_file_atomic(AT_FDCWD, path, out, strlen(out), 0644, err);
 }
 
-static int configure_network(struct engine *e, const char *bundle, const struct run_config *c,
-			     struct hull_error **err)
+static int configure_network(struct engine *e, const char *bundle, const char *name,
+			     const struct run_config *c, struct hull_error **err)
 {
-	const char *args[2 * 64 + 2];
+	const char *args[2 * 64 + 64 + 2];
 	size_t n = 0;
 	const char *state = getenv("HULL_NETWORK_STATE");
 	struct net_bundle_network b = {.hull = e->network_hook,
@@ -229,12 +210,57 @@ static int configure_network(struct engine *e, const char *bundle, const struct 
 
 	if (c->n_publish > 64)
 		return hull_error_invalid(err, "too many -p options");
+	if (c->n_network_args > 64)
+		return hull_error_invalid(err, "too many network options");
 	for (size_t i = 0; i < c->n_publish; i++) {
 		args[n++] = "--publish";
 		args[n++] = c->publish[i];
 	}
+	for (size_t i = 0; i < c->n_network_args; i++)
+		args[n++] = c->network_args[i];
+	/* Containers on the local network find each other by name. */
+	args[n++] = "--name";
+	args[n++] = name;
 	b.n_args = n;
 	return net_bundle_configure(bundle, &b, err);
+}
+
+/* The image's labels with --label over them. */
+static json_object *labels_of(json_object *image_config, const struct run_config *c)
+{
+	json_object *labels = json_object_new_object(), *image_labels = NULL;
+
+	if (json_object_object_get_ex(image_config, "Labels", &image_labels) &&
+	    json_object_is_type(image_labels, json_type_object)) {
+		json_object_object_foreach(image_labels, k, v)
+		    json_object_object_add(labels, k, json_object_get(v));
+	}
+	for (size_t i = 0; i < c->n_labels; i++) {
+		const char *eq = strchr(c->labels[i], '=');
+		cleanup_free char *key =
+		    eq ? strndup(c->labels[i], (size_t)(eq - c->labels[i])) : strdup(c->labels[i]);
+		if (key)
+			json_object_object_add(labels, key, json_object_new_string(eq ? eq + 1 : ""));
+	}
+	return labels;
+}
+
+static json_object *log_config(const struct run_config *c)
+{
+	json_object *log = json_object_new_object(), *opts = json_object_new_object();
+	char num[32];
+
+	json_object_object_add(log, "Type", json_object_new_string("json-file"));
+	if (c->log_max_size) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)c->log_max_size);
+		json_object_object_add(opts, "max-size", json_object_new_string(num));
+	}
+	if (c->log_max_files) {
+		snprintf(num, sizeof(num), "%u", c->log_max_files);
+		json_object_object_add(opts, "max-file", json_object_new_string(num));
+	}
+	json_object_object_add(log, "Config", opts);
+	return log;
 }
 
 static json_object *record_doc(const char *id, const char *name, const struct run_config *c,
@@ -257,13 +283,27 @@ static json_object *record_doc(const char *id, const char *name, const struct ru
 	json_object_object_add(config, "OpenStdin", json_object_new_boolean(c->interactive));
 	json_object_object_add(
 	    config, "StopSignal",
-	    json_object_new_string(json_get_string(image_config, "StopSignal", "SIGTERM")));
+	    json_object_new_string(c->stop_signal ? c->stop_signal
+						  : json_get_string(image_config, "StopSignal", "SIGTERM")));
+	if (c->stop_timeout >= 0)
+		json_object_object_add(config, "StopTimeout", json_object_new_int(c->stop_timeout));
+	json_object_object_add(config, "Labels", labels_of(image_config, c));
 	json_object_object_add(doc, "Config", config);
 	json_object_object_add(host, "AutoRemove", json_object_new_boolean(c->rm));
 	json_object_object_add(host, "NetworkMode",
 			       json_object_new_string(c->network ? c->network : "local"));
 	json_object_object_add(host, "Binds", json_new_string_array(c->volumes, c->n_volumes));
 	json_object_object_add(host, "PortBindings", json_new_string_array(c->publish, c->n_publish));
+	json_object_object_add(host, "Privileged", json_object_new_boolean(c->privileged));
+	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(c->read_only));
+	json_object_object_add(host, "Memory", json_object_new_int64(c->memory));
+	json_object_object_add(host, "NanoCpus", json_object_new_int64((int64_t)(c->cpus * 1e9)));
+	json_object_object_add(host, "PidsLimit", json_object_new_int64(c->pids_limit));
+	json_object_object_add(host, "CapAdd", json_new_string_array(c->cap_add, c->n_cap_add));
+	json_object_object_add(host, "CapDrop", json_new_string_array(c->cap_drop, c->n_cap_drop));
+	json_object_object_add(host, "CgroupParent",
+			       json_object_new_string(c->cgroup_parent ? c->cgroup_parent : ""));
+	json_object_object_add(host, "LogConfig", log_config(c));
 	json_object_object_add(doc, "HostConfig", host);
 	json_object_object_add(doc, "Mounts", json_object_get(mounts));
 	return doc;
@@ -359,7 +399,7 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	made_bundle = true;
 	if ((ret = edit_spec(e, bundle, id, c, mounts, err)) < 0 ||
 	    (strcmp(c->network ? c->network : "local", "none") != 0 &&
-	     (ret = configure_network(e, bundle, c, err)) < 0))
+	     (ret = configure_network(e, bundle, name, c, err)) < 0))
 		goto out;
 	record_process(doc, bundle);
 	json_object_object_add(doc, "Mounts", json_object_get(mounts));

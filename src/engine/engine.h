@@ -46,11 +46,26 @@ struct run_config {
 	size_t n_env;
 	const char *const *volumes; /* -v SRC:DST[:ro|rw] */
 	size_t n_volumes;
+	const char *const *tmpfs; /* --tmpfs DST[:OPTIONS] */
+	size_t n_tmpfs;
 	const char *network;	   /* NULL: local (Docker's bridge) */
 	const char *cgroup_parent; /* the container's cgroup is PARENT/<id> (NULL: the runtime's default) */
 	const char *const *publish;
 	size_t n_publish;
-	bool rm, interactive, tty;
+	const char *const *network_args; /* more `hull network setup` options: --dns, --dns-search, ... */
+	size_t n_network_args;
+	int64_t memory, pids_limit; /* 0: no limit */
+	double cpus;		    /* 0: no limit */
+	const char *const *cap_add, *const *cap_drop;
+	size_t n_cap_add, n_cap_drop;
+	const char *seccomp; /* NULL: the default profile; "unconfined"; or a profile's file */
+	const char *stop_signal;
+	int stop_timeout;	   /* seconds; -1: 10 */
+	const char *const *labels; /* K=V */
+	size_t n_labels;
+	uint64_t log_max_size; /* 0: never rotated */
+	unsigned log_max_files;
+	bool rm, interactive, tty, privileged, read_only, no_new_privileges;
 };
 
 /* Makes the record and the bundle; nothing is left of it when it fails. */
@@ -99,6 +114,10 @@ int engine_kill(struct engine *e, struct app_container *c, int sig, struct hull_
 int engine_remove(struct engine *e, struct app_container *c, bool force, struct hull_error **err);
 /* Called by the monitor's exit command: removes an --rm container. */
 int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error **err);
+
+/* Docker's inspect document of the container (Id, Name, State, Config, HostConfig, Mounts,
+ * NetworkSettings, ...). */
+json_object *engine_inspect(struct engine *e, const struct app_container *c);
 
 /* Writes the log entries to out and err (their text only, as `docker logs` does). */
 struct logs_options {

@@ -102,6 +102,24 @@ static void monitor_argv(struct engine *e, const struct app_container *c, const 
 		a[n++] = "--attach";
 	if (io->stdin_in)
 		a[n++] = "--stdin";
+	{
+		json_object *host = NULL, *log = NULL, *opts = NULL;
+		json_object_object_get_ex(c->doc, "HostConfig", &host);
+		json_object_object_get_ex(host, "LogConfig", &log);
+		json_object_object_get_ex(log, "Config", &opts);
+		if (json_get_string(opts, "max-size", NULL)) {
+			snprintf(m->log_size, sizeof(m->log_size), "%s",
+				 json_get_string(opts, "max-size", ""));
+			a[n++] = "--log-size";
+			a[n++] = m->log_size;
+		}
+		if (json_get_string(opts, "max-file", NULL)) {
+			snprintf(m->log_files, sizeof(m->log_files), "%s",
+				 json_get_string(opts, "max-file", ""));
+			a[n++] = "--log-files";
+			a[n++] = m->log_files;
+		}
+	}
 	/* The exit command: hull itself, with the store and runtime this engine uses. */
 	a[n++] = "--";
 	a[n++] = e->self;
@@ -323,15 +341,18 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
 
 	if (!running(e, c))
 		return 0; /* as docker stop: stopping a stopped container succeeds */
+	json_object_object_get_ex(c->doc, "Config", &config);
 	if (sig <= 0) {
-		json_object_object_get_ex(c->doc, "Config", &config);
 		if (signal_parse(json_get_string(config, "StopSignal", "SIGTERM"), &sig, &ignored) < 0) {
 			hull_error_free(&ignored);
 			sig = SIGTERM;
 		}
 	}
-	if (timeout < 0)
-		timeout = STOP_TIMEOUT_DEFAULT;
+	if (timeout < 0) {
+		json_object *t = NULL;
+		json_object_object_get_ex(config, "StopTimeout", &t);
+		timeout = t ? json_object_get_int(t) : STOP_TIMEOUT_DEFAULT;
+	}
 	/* A paused container cannot act on the signal until it is thawed. */
 	runtime_resume(&rt, c->id, &ignored);
 	hull_error_free(&ignored);

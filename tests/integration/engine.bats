@@ -9,9 +9,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	export HULL=$HULL_BUILD/src/hull
-	export FILE_STORE=$BATS_FILE_TMPDIR/store
-	tar -C "$HULL_TEST_ROOTFS" -c . | "$HULL" --store "$FILE_STORE" import - localhost/bb:1 >/dev/null
+	engine_image_setup_file
 }
 
 setup() {
@@ -231,4 +229,89 @@ wait_for() {
 	done
 	h rm -f $(h ps -q) >/dev/null
 	[ -z "$(h ps -aq)" ]
+}
+
+@test "Docker's default capabilities; --cap-add, --cap-drop, --privileged; seccomp and no-new-privileges" {
+	# Docker's fourteen: 0xa80425fb.  Setuid programs keep working (no no_new_privs), seccomp filters.
+	run hrun run --rm localhost/bb:1 grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status
+	[[ "$output" == *"CapEff:	00000000a80425fb"* ]] && [[ "$output" == *"NoNewPrivs:	0"* ]] && [[ "$output" == *"Seccomp:	2"* ]]
+	run hrun run --rm --cap-add net_admin --cap-drop CAP_CHOWN localhost/bb:1 grep CapEff /proc/self/status
+	# + CAP_NET_ADMIN (bit 12), - CAP_CHOWN (bit 0)
+	[ "$output" = "CapEff:	00000000a80435fa" ]
+	run hrun run --rm --cap-drop ALL --cap-add KILL localhost/bb:1 grep CapEff /proc/self/status
+	[ "$output" = "CapEff:	0000000000000020" ]
+	run hrun run --rm --security-opt seccomp=unconfined --security-opt no-new-privileges localhost/bb:1 \
+		grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+	[[ "$output" == *"NoNewPrivs:	1"* ]] && [[ "$output" == *"Seccomp:	0"* ]]
+	run hrun run --rm --privileged localhost/bb:1 sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; cat /proc/keys >/dev/null && echo unmasked'
+	[[ "$output" == *"Seccomp:	0"* ]] && [[ "$output" == *unmasked* ]] && [[ "$output" != *"CapEff:	00000000a80425fb"* ]]
+	run_expect_fail hrun run --rm --cap-add NOT_A_CAP localhost/bb:1 true
+	assert_one_line_error run --cap-add NOT_A_CAP
+}
+
+@test "read-only root with a tmpfs; memory, pids and CPU limits reach the cgroup" {
+	run hrun run --rm --read-only --tmpfs /scratch localhost/bb:1 sh -c 'touch /x 2>/dev/null || echo ro; touch /scratch/y && echo tmpfs; grep " /scratch " /proc/mounts'
+	[ "${lines[0]}" = ro ] && [ "${lines[1]}" = tmpfs ]
+	[[ "${lines[2]}" == *nosuid,nodev,noexec* ]]
+	id=$(hrun create -m 64m --pids-limit 50 --cpus 0.5 localhost/bb:1 sleep 30)
+	h start "$id" >/dev/null
+	local cg
+	cg=$(hull_cgroup_dirs | grep '/memory/' | head -1)
+	[ "$(cat "$cg/$id/memory.limit_in_bytes")" -eq $((64 * 1024 * 1024)) ]
+	cg=$(hull_cgroup_dirs | grep '/pids/' | head -1)
+	[ "$(cat "$cg/$id/pids.max")" -eq 50 ]
+	cg=$(hull_cgroup_dirs | grep '/cpu,cpuacct/\|/cpu/' | head -1)
+	[ "$(cat "$cg/$id/cpu.cfs_quota_us")" -eq 50000 ]
+	run h inspect "$id"
+	[ "$(jq -r '.[0].HostConfig.Memory' <<<"$output")" -eq $((64 * 1024 * 1024)) ]
+	h rm -f "$id" >/dev/null
+}
+
+@test "inspect: Docker's fields, read by jq; labels, stop signal and timeout as given" {
+	local id
+	id=$(hrun create --name probe -l tier=web -l empty --stop-signal SIGUSR1 --stop-timeout 3 -v vol1:/v \
+		localhost/bb:1 sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done')
+	run h inspect probe
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "$id" ]
+	[ "$(jq -r '.[0].Name' <<<"$output")" = /probe ]
+	[ "$(jq -r '.[0].State.Status' <<<"$output")" = created ]
+	[ "$(jq -r '.[0].Config.Labels.tier' <<<"$output")" = web ]
+	[ "$(jq -r '.[0].Config.Labels.empty' <<<"$output")" = "" ]
+	[ "$(jq -r '.[0].Config.StopSignal' <<<"$output")" = SIGUSR1 ]
+	[ "$(jq -r '.[0].Path' <<<"$output")" = sh ]
+	[ "$(jq -r '.[0].Mounts[0].Type + " " + .[0].Mounts[0].Name + " " + .[0].Mounts[0].Destination' <<<"$output")" = "volume vol1 /v" ]
+	[ "$(jq -r '.[0].GraphDriver.Name' <<<"$output")" = overlay ]
+	h start probe >/dev/null
+	run h inspect probe
+	[ "$(jq -r '.[0].State.Running' <<<"$output")" = true ]
+	[ "$(jq -r '.[0].State.Pid' <<<"$output")" -gt 0 ]
+	# stop uses the container's stop signal: the trap answers it with 9.
+	h stop probe >/dev/null
+	run h inspect probe
+	[ "$(jq -r '.[0].State.Status + " " + (.[0].State.ExitCode | tostring)' <<<"$output")" = "exited 9" ]
+	[ "$(jq -r '.[0].State.FinishedAt' <<<"$output")" != "0001-01-01T00:00:00Z" ]
+	# An image is still inspected by name; a missing name fails in one line.
+	run h inspect localhost/bb:1
+	[ "$(jq -r '.[0].RepoTags[0] // .[0].Name // empty' <<<"$output")" != "" ]
+	run_expect_fail h inspect --type container localhost/bb:1
+	assert_one_line_error inspect "no such container"
+}
+
+@test "--log-opt max-size and max-file rotate the json-file log; logs reads the files in order" {
+	local id
+	id=$(hrun run -d --log-opt max-size=2k --log-opt max-file=3 localhost/bb:1 sh -c 'i=0; while [ $i -lt 200 ]; do echo "line $i"; i=$((i+1)); done')
+	wait_for sh -c "[ \"\$(jq -r .ExitCode '$STORE/containers/$id/exit.json' 2>/dev/null)\" = 0 ]"
+	[ -e "$STORE/containers/$id/container.log.1" ] && [ -e "$STORE/containers/$id/container.log.2" ]
+	[ ! -e "$STORE/containers/$id/container.log.3" ]
+	local size
+	for f in "$STORE/containers/$id"/container.log*; do
+		size=$(stat -c %s "$f")
+		[ "$size" -le 2048 ]
+	done
+	# What is kept is the end, in order.
+	run h logs "$id"
+	[ "${lines[-1]}" = "line 199" ]
+	local first=${lines[0]#line }
+	[ "${#lines[@]}" -eq $((200 - first)) ]
 }

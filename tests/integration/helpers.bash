@@ -191,3 +191,11 @@ run_memory_hog() {
 	run hr run --bundle "$BUNDLE" c1
 	echo "status $status: $output"
 }
+
+# engine_image_setup_file: the busybox root imported as localhost/bb:1 into a store of the test file's
+# own (FILE_STORE), which each test copies; HULL is hull.
+engine_image_setup_file() {
+	export HULL=$HULL_BUILD/src/hull
+	export FILE_STORE=$BATS_FILE_TMPDIR/store
+	tar -C "$HULL_TEST_ROOTFS" -c . | "$HULL" --store "$FILE_STORE" import - localhost/bb:1 >/dev/null
+}

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli/hull/cli.h"
+#include "engine/engine.h"
 #include "image/local_image.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -209,22 +210,48 @@ static json_object *inspect_one(struct store *store, json_object *index, const s
 
 static int run_inspect(struct hull_cli *cli, int argc, char **argv)
 {
+	static const struct option options[] = {
+	    {"type", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
 	cleanup_store struct store *store = NULL;
+	struct engine e;
 	struct hull_error *err = NULL;
 	json_object *index = NULL, *out;
-	int ret = 0;
+	const char *type = NULL;
+	int c, ret = 0;
 
 	optind = 1;
-	if (getopt(argc, argv, "+") != -1)
-		return hull_usage_error("inspect", "unknown option `%s`", argv[optind - 1]);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		if (c == 't' && (strcmp(optarg, "container") == 0 || strcmp(optarg, "image") == 0))
+			type = optarg;
+		else if (c == 't')
+			return hull_usage_error("inspect", "--type: `%s` is not container or image", optarg);
+		else
+			return hull_usage_error("inspect", "unknown option `%s`", argv[optind - 1]);
+	}
 	if (optind >= argc)
-		return hull_usage_error("inspect", "missing the image");
-	if (hull_open_store(cli, false, &store, &err) < 0 || store_index_read(store, &index, &err) < 0)
+		return hull_usage_error("inspect", "missing the container or image");
+	if (hull_open_engine(cli, &store, &e, &err) < 0 || store_index_read(store, &index, &err) < 0)
 		return cli_fail(&err);
 	out = json_object_new_array();
-	for (int i = optind; i < argc; i++) {
+	for (int i = optind; i < argc && ret == 0; i++) {
 		char digest[DIGEST_MAX];
 		struct local_image img;
+		struct app_container ct;
+		/* As docker inspect: a container of that name or id first, then an image. */
+		if ((type == NULL || strcmp(type, "container") == 0) &&
+		    engine_find(&e, argv[i], &ct, type ? &err : NULL) == 0) {
+			json_object_array_add(out, engine_inspect(&e, &ct));
+			app_container_free(&ct);
+			continue;
+		}
+		if (type && strcmp(type, "container") == 0) {
+			hull_error_wrap(&err, "inspect");
+			ret = cli_fail(&err);
+			break;
+		}
 		if (local_image_find(store, argv[i], digest, &err) < 0 ||
 		    local_image_load(store, digest, &img, &err) < 0) {
 			hull_error_wrap(&err, "inspect");
@@ -239,15 +266,17 @@ static int run_inspect(struct hull_cli *cli, int argc, char **argv)
 								       JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(out);
 	json_object_put(index);
+	engine_close(&e);
 	return ret;
 }
 
 const struct hull_command cmd_inspect = {
     .name = "inspect",
     .run = run_inspect,
-    .summary = "show an image's config, layers and names as JSON",
-    .help = "Usage: hull inspect IMAGE...\n\n"
-	    "IMAGE is a name or an id prefix of at least 4 hex digits.\n\n"
+    .summary = "show a container's or an image's record as JSON",
+    .help = "Usage: hull inspect [--type container|image] CONTAINER|IMAGE...\n\n"
+	    "A container (name, id or unique id prefix) as docker inspect shows it, else an image (a name\n"
+	    "or an id prefix of at least 4 hex digits): config, layers and names.\n\n"
 	    "Example:\n"
 	    "  hull inspect busybox | jq '.[0].Config.Cmd'\n",
 };

@@ -14,6 +14,7 @@
 #include "image/pull.h"
 #include "net/ports.h"
 #include "net/setup.h"
+#include "runtime/signals.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -26,7 +27,8 @@
 
 struct run_args {
 	struct run_config c;
-	const char *env[MAX_LIST], *volumes[MAX_LIST], *publish[MAX_LIST];
+	const char *env[MAX_LIST], *volumes[MAX_LIST], *publish[MAX_LIST], *tmpfs[MAX_LIST];
+	const char *cap_add[MAX_LIST], *cap_drop[MAX_LIST], *labels[MAX_LIST], *network_args[MAX_LIST];
 	char *env_files[MAX_LIST]; /* lines read from --env-file, kept for env[] */
 	size_t n_env_files;
 	const char *pull; /* missing, always, never */
@@ -82,7 +84,68 @@ enum {
 	OPT_HOSTNAME,
 	OPT_PULL,
 	OPT_CGROUP_PARENT,
+	OPT_CPUS,
+	OPT_PIDS_LIMIT,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_PRIVILEGED,
+	OPT_READ_ONLY,
+	OPT_SECURITY_OPT,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_LOG_OPT,
+	OPT_TMPFS,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
 };
+
+/* --security-opt: seccomp=unconfined|FILE, no-new-privileges[=true|false] (also with ':' as Docker once
+ * spelled it), label/apparmor=unconfined (nothing to undo: hull sets no label or profile). */
+static int security_opt(const char *command, struct run_args *a, const char *opt)
+{
+	if (strncmp(opt, "seccomp=", 8) == 0 || strncmp(opt, "seccomp:", 8) == 0) {
+		a->c.seccomp = opt + 8;
+		return 0;
+	}
+	if (strcmp(opt, "no-new-privileges") == 0 || strcmp(opt, "no-new-privileges=true") == 0 ||
+	    strcmp(opt, "no-new-privileges:true") == 0) {
+		a->c.no_new_privileges = true;
+		return 0;
+	}
+	if (strcmp(opt, "no-new-privileges=false") == 0 || strcmp(opt, "no-new-privileges:false") == 0) {
+		a->c.no_new_privileges = false;
+		return 0;
+	}
+	if (strcmp(opt, "apparmor=unconfined") == 0 || strcmp(opt, "label=disable") == 0 ||
+	    strcmp(opt, "label:disable") == 0)
+		return 0;
+	return hull_usage_error(
+	    command, "--security-opt: `%s` is not seccomp=, no-new-privileges or label=disable", opt);
+}
+
+/* --log-opt max-size=SIZE|max-file=N (json-file's options). */
+static int log_opt(const char *command, struct run_args *a, const char *opt)
+{
+	char *end;
+
+	if (strncmp(opt, "max-size=", 9) == 0) {
+		int64_t size;
+		if (cli_parse_size(opt + 9, &size) < 0 || size <= 0)
+			return hull_usage_error(command, "--log-opt: `%s` is not a size", opt + 9);
+		a->c.log_max_size = (uint64_t)size;
+		return 0;
+	}
+	if (strncmp(opt, "max-file=", 9) == 0) {
+		unsigned long n = strtoul(opt + 9, &end, 10);
+		if (opt[9] == '\0' || *end || n < 1 || n > 64)
+			return hull_usage_error(
+			    command, "--log-opt: max-file `%s` is not a number from 1 to 64", opt + 9);
+		a->c.log_max_files = (unsigned)n;
+		return 0;
+	}
+	return hull_usage_error(command, "--log-opt: `%s` is not max-size= or max-file=", opt);
+}
 
 /* Parses argv (from the command's name on) up to IMAGE; returns 0 with optind at IMAGE. */
 static int parse(const char *command, int argc, char **argv, struct run_args *a, bool allow_detach)
@@ -105,15 +168,32 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"hostname", required_argument, NULL, OPT_HOSTNAME},
 	    {"pull", required_argument, NULL, OPT_PULL},
 	    {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
+	    {"memory", required_argument, NULL, 'm'},
+	    {"cpus", required_argument, NULL, OPT_CPUS},
+	    {"pids-limit", required_argument, NULL, OPT_PIDS_LIMIT},
+	    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+	    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+	    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+	    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+	    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+	    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+	    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+	    {"label", required_argument, NULL, 'l'},
+	    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
+	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"dns", required_argument, NULL, OPT_DNS},
+	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
 	    {NULL, 0, NULL, 0},
 	};
 	struct hull_error *err = NULL;
 	int c;
 
 	a->pull = "missing";
+	a->c.stop_timeout = -1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dite:w:u:v:p:h:m:l:", options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!allow_detach)
@@ -184,6 +264,90 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 		case OPT_CGROUP_PARENT:
 			a->c.cgroup_parent = optarg;
 			break;
+		case 'm': {
+			int64_t size;
+			if (cli_parse_size(optarg, &size) < 0 || size < 6 * 1024 * 1024)
+				return hull_usage_error(
+				    command, "--memory: `%s` is not a size of at least 6m", optarg);
+			a->c.memory = size;
+			break;
+		}
+		case OPT_CPUS: {
+			char *end;
+			double cpus = strtod(optarg, &end);
+			if (*optarg == '\0' || *end || cpus <= 0 || cpus > 4096)
+				return hull_usage_error(command, "--cpus: `%s` is not a number of CPUs",
+							optarg);
+			a->c.cpus = cpus;
+			break;
+		}
+		case OPT_PIDS_LIMIT: {
+			char *end;
+			long long n = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end || n < -1 || n == 0)
+				return hull_usage_error(
+				    command, "--pids-limit: `%s` is not a positive number or -1", optarg);
+			a->c.pids_limit = n;
+			break;
+		}
+		case OPT_CAP_ADD:
+			if (add(command, a->cap_add, &a->c.n_cap_add, optarg))
+				return 1;
+			break;
+		case OPT_CAP_DROP:
+			if (add(command, a->cap_drop, &a->c.n_cap_drop, optarg))
+				return 1;
+			break;
+		case OPT_PRIVILEGED:
+			a->c.privileged = true;
+			break;
+		case OPT_READ_ONLY:
+			a->c.read_only = true;
+			break;
+		case OPT_SECURITY_OPT:
+			if (security_opt(command, a, optarg))
+				return 1;
+			break;
+		case OPT_STOP_SIGNAL: {
+			int sig;
+			if (signal_parse(optarg, &sig, &err) < 0) {
+				hull_error_wrap(&err, "%s: --stop-signal", command);
+				return cli_fail(&err);
+			}
+			a->c.stop_signal = optarg;
+			break;
+		}
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || t < 0 || t > 86400)
+				return hull_usage_error(
+				    command, "--stop-timeout: `%s` is not a number of seconds", optarg);
+			a->c.stop_timeout = (int)t;
+			break;
+		}
+		case 'l':
+			if (add(command, a->labels, &a->c.n_labels, optarg))
+				return 1;
+			break;
+		case OPT_LOG_OPT:
+			if (log_opt(command, a, optarg))
+				return 1;
+			break;
+		case OPT_TMPFS:
+			if (add(command, a->tmpfs, &a->c.n_tmpfs, optarg))
+				return 1;
+			break;
+		case OPT_DNS:
+		case OPT_DNS_SEARCH:
+		case OPT_DNS_OPTION:
+			if (add(command, a->network_args, &a->c.n_network_args,
+				c == OPT_DNS	      ? "--dns"
+				: c == OPT_DNS_SEARCH ? "--dns-search"
+						      : "--dns-option") ||
+			    add(command, a->network_args, &a->c.n_network_args, optarg))
+				return 1;
+			break;
 		case OPT_PULL:
 			if (strcmp(optarg, "missing") && strcmp(optarg, "always") && strcmp(optarg, "never"))
 				return hull_usage_error(
@@ -207,6 +371,11 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	a->c.env = a->env;
 	a->c.volumes = a->volumes;
 	a->c.publish = a->publish;
+	a->c.tmpfs = a->tmpfs;
+	a->c.cap_add = a->cap_add;
+	a->c.cap_drop = a->cap_drop;
+	a->c.labels = a->labels;
+	a->c.network_args = a->network_args;
 	return 0;
 }
 
@@ -359,7 +528,15 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	"                           `hull network --help`; -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"      \
 	"  -h, --hostname NAME      the host name (default: the id's first 12 digits)\n"                     \
 	"  --pull missing|always|never  when to pull the image (default missing)\n"                          \
-	"  --cgroup-parent PATH     the container's cgroup is PATH/ID (relative: to hull's own cgroup)\n"
+	"  --cgroup-parent PATH     the container's cgroup is PATH/ID (relative: to hull's own cgroup)\n"    \
+	"  -m, --memory SIZE; --cpus N; --pids-limit N   resource limits\n"                                  \
+	"  --cap-add CAP, --cap-drop CAP   over Docker's 14 default capabilities (ALL: every one)\n"         \
+	"  --privileged             every capability and device, no seccomp, no masked paths\n"              \
+	"  --read-only              the root file system read-only; --tmpfs DST[:OPTIONS] a tmpfs\n"         \
+	"  --security-opt seccomp=unconfined|FILE, no-new-privileges\n"                                      \
+	"  --stop-signal SIG, --stop-timeout N   how `hull stop` stops it\n"                                 \
+	"  -l, --label K=V          a label; --log-opt max-size=SIZE, max-file=N  log rotation\n"            \
+	"  --dns IP, --dns-search DOMAIN, --dns-option OPT   the container's resolv.conf\n"
 
 const struct hull_command cmd_run = {
     .name = "run",

@@ -1,0 +1,16 @@
+/* The runtime config of an app container, as `docker run` would make it. */
+#ifndef HULL_ENGINE_SPEC_EDIT_H
+#define HULL_ENGINE_SPEC_EDIT_H
+
+#include <json-c/json.h>
+
+#include "engine/engine.h"
+
+/* Changes spec (the bundle's config.json with the image config applied) to Docker's defaults (its
+ * fourteen capabilities, no no_new_privs, our rlimits) and to what c asks: host name, cgroup parent,
+ * volumes and tmpfs mounts (described in mounts_record for inspect), resources, capabilities,
+ * --privileged, --read-only, seccomp. */
+int engine_spec_edit(struct engine *e, json_object *spec, const char *id, const struct run_config *c,
+		     json_object *mounts_record, struct hull_error **err);
+
+#endif
