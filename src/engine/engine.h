@@ -100,6 +100,7 @@ struct start_io {
 	bool attach;   /* foreground: the output is copied to our stdout and stderr too */
 	bool stdin_in; /* -i: our stdin is the container's */
 	int exit_code; /* attach: the container's exit status once it ended */
+	bool detached; /* attach: the user typed the detach keys (ctrl-p ctrl-q) and it runs on */
 };
 
 /* Starts the monitor (detached, or attached and waiting for the end with io->attach).  A command that
@@ -114,6 +115,25 @@ int engine_kill(struct engine *e, struct app_container *c, int sig, struct hull_
 int engine_remove(struct engine *e, struct app_container *c, bool force, struct hull_error **err);
 /* Called by the monitor's exit command: removes an --rm container. */
 int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error **err);
+
+struct exec_options;
+/* A process in the running container (o as hull-runtime exec takes it; its id is set here): in the
+ * foreground its exit status, relaying its terminal with o->tty; with o->detach once it runs. */
+int engine_exec(struct engine *e, struct app_container *c, struct exec_options *o, int *exit_code,
+		struct hull_error **err);
+/* "UID:GID" for exec -u USER[:GROUP], names looked up in the container's own files. */
+int engine_exec_user(struct engine *e, const struct app_container *c, const char *spec, char *out,
+		     size_t size, struct hull_error **err);
+/* Blocks until the container has ended; its exit status. */
+int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struct hull_error **err);
+int engine_pause(struct engine *e, struct app_container *c, bool pause, struct hull_error **err);
+/* A new unique name (under containers/lock). */
+int engine_rename(struct engine *e, struct app_container *c, const char *name, struct hull_error **err);
+/* The pids of its processes; its usage as hull-runtime events --stats gives it. */
+int engine_top(struct engine *e, struct app_container *c, pid_t **pids, size_t *n, struct hull_error **err);
+int engine_stats(struct engine *e, struct app_container *c, json_object **stats, struct hull_error **err);
+/* Removes every ended container; *removed says how many. */
+int engine_prune(struct engine *e, size_t *removed, struct hull_error **err);
 
 /* Docker's inspect document of the container (Id, Name, State, Config, HostConfig, Mounts,
  * NetworkSettings, ...). */

@@ -103,6 +103,12 @@ static void monitor_argv(struct engine *e, const struct app_container *c, const 
 	if (io->stdin_in)
 		a[n++] = "--stdin";
 	{
+		json_object *config = NULL, *tty = NULL;
+		json_object_object_get_ex(c->doc, "Config", &config);
+		if (json_object_object_get_ex(config, "Tty", &tty) && json_object_get_boolean(tty))
+			a[n++] = "--tty";
+	}
+	{
 		json_object *host = NULL, *log = NULL, *opts = NULL;
 		json_object_object_get_ex(c->doc, "HostConfig", &host);
 		json_object_object_get_ex(host, "LogConfig", &log);
@@ -177,6 +183,8 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 	sigemptyset(&set);
 	for (size_t i = 0; i < sizeof(proxied) / sizeof(proxied[0]); i++)
 		sigaddset(&set, proxied[i]);
+	/* The terminal's size is the monitor's to pass on to the pty. */
+	sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	for (;;) {
@@ -188,7 +196,9 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH)
+				kill(monitor, SIGWINCH);
+			else if (si.ssi_signo != SIGWINCH) {
 				struct hull_error *err = NULL;
 				runtime_kill(&rt, c->id, (int)si.ssi_signo, false, &err);
 				hull_error_free(&err);
@@ -199,9 +209,11 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 			break;
 		}
 	}
-	io->exit_code = strncmp(line, "exit ", 5) == 0 ? atoi(line + 5) : 125;
-	/* The monitor goes on with the exit command (an --rm container's removal): run returns after it. */
-	while (waitpid(monitor, &status, 0) < 0 && errno == EINTR)
+	io->detached = strcmp(line, "detached") == 0;
+	io->exit_code = strncmp(line, "exit ", 5) == 0 ? atoi(line + 5) : io->detached ? 0 : 125;
+	/* The monitor goes on with the exit command (an --rm container's removal): run returns after it.
+	 * Detached, the container runs on and the monitor with it. */
+	while (!io->detached && waitpid(monitor, &status, 0) < 0 && errno == EINTR)
 		;
 	if (sigfd >= 0)
 		close(sigfd);

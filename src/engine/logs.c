@@ -11,23 +11,11 @@
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
 #include "util/cleanup.h"
+#include "util/fdio.h"
 #include "util/json.h"
 
 #define MAX_ROTATED    64
 #define FOLLOW_POLL_MS 100
-
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
 
 /* One entry to its stream; a line that is not an entry is skipped (a log cut by a crash). */
 static void emit(const char *line, size_t len, const struct logs_options *o, int out, int err_fd)
@@ -43,10 +31,10 @@ static void emit(const char *line, size_t len, const struct logs_options *o, int
 		int fd = strcmp(stream, "stderr") == 0 ? err_fd : out;
 		if (o->timestamps) {
 			const char *t = json_get_string(entry, "time", "");
-			write_all(fd, t, strlen(t));
-			write_all(fd, " ", 1);
+			fd_write_all(fd, t, strlen(t));
+			fd_write_all(fd, " ", 1);
 		}
-		write_all(fd, text, strlen(text));
+		fd_write_all(fd, text, strlen(text));
 	}
 	json_object_put(entry);
 }

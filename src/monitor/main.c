@@ -8,27 +8,22 @@
 
 static int usage(void)
 {
-	dprintf(2,
-		"Usage: hull-monitor --runtime PATH --root DIR --id ID --bundle DIR --dir DIR --ready-fd N\n"
-		"       [--log-size BYTES] [--log-files N] [--attach] [--stdin] [-- EXIT-COMMAND...]\n"
-		"hull starts it for each app container; it is not meant to be run by hand.\n");
+	dprintf(
+	    2, "Usage: hull-monitor --runtime PATH --root DIR --id ID --bundle DIR --dir DIR --ready-fd N\n"
+	       "       [--log-size BYTES] [--log-files N] [--attach] [--stdin] [--tty] [-- EXIT-COMMAND...]\n"
+	       "hull starts it for each app container; it is not meant to be run by hand.\n");
 	return 125;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"runtime", required_argument, NULL, 'r'},
-	    {"root", required_argument, NULL, 'R'},
-	    {"id", required_argument, NULL, 'i'},
-	    {"bundle", required_argument, NULL, 'b'},
-	    {"dir", required_argument, NULL, 'd'},
-	    {"ready-fd", required_argument, NULL, 'f'},
-	    {"log-size", required_argument, NULL, 's'},
-	    {"log-files", required_argument, NULL, 'n'},
-	    {"attach", no_argument, NULL, 'a'},
-	    {"stdin", no_argument, NULL, 'I'},
-	    {NULL, 0, NULL, 0},
+	    {"runtime", required_argument, NULL, 'r'},	{"root", required_argument, NULL, 'R'},
+	    {"id", required_argument, NULL, 'i'},	{"bundle", required_argument, NULL, 'b'},
+	    {"dir", required_argument, NULL, 'd'},	{"ready-fd", required_argument, NULL, 'f'},
+	    {"log-size", required_argument, NULL, 's'}, {"log-files", required_argument, NULL, 'n'},
+	    {"attach", no_argument, NULL, 'a'},		{"tty", no_argument, NULL, 't'},
+	    {"stdin", no_argument, NULL, 'I'},		{NULL, 0, NULL, 0},
 	};
 	struct monitor_options o = {.ready_fd = -1, .log_files = 1};
 	int c;
@@ -64,6 +59,9 @@ int main(int argc, char **argv)
 			break;
 		case 'I':
 			o.stdin_in = true;
+			break;
+		case 't':
+			o.tty = true;
 			break;
 		default:
 			return usage();

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@
 #include <json-c/json.h>
 
 #include "monitor/log_writer.h"
+#include "monitor/terminal.h"
+#include "util/fdio.h"
+#include "util/socket.h"
 #include "util/timefmt.h"
 
 /* Docker cuts lines at 16 KiB into partial entries; so does the monitor, with a fixed buffer per stream. */
@@ -157,17 +161,9 @@ static void log_entries(struct log_writer *w, struct stream *s, bool flush)
 
 static void copy_out(struct stream *s, const char *data, size_t len)
 {
-	while (s->tee_fd >= 0 && len > 0) {
-		ssize_t n = write(s->tee_fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			s->tee_fd = -1; /* the attached reader went away; the log goes on */
-			return;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
+	/* The attached reader went away: the log goes on without it. */
+	if (s->tee_fd >= 0 && fd_write_all(s->tee_fd, data, len) < 0)
+		s->tee_fd = -1;
 }
 
 static void read_stream(struct log_writer *w, struct stream *s)
@@ -222,10 +218,11 @@ static void reset_signals(const sigset_t *old_mask)
 
 /* create, then start; the init's pid, or -1 after reporting why not. */
 static pid_t start_container(const struct monitor_options *o, int in, int out_w, int err_r, int err_w,
-			     const sigset_t *old_mask)
+			     int console_listen, int *master, const sigset_t *old_mask)
 {
-	char pid_file[4096], message[4096];
-	const char *create[] = {"create", "--bundle", o->bundle, "--pid-file", pid_file, o->id, NULL};
+	char pid_file[4096], message[4096], console[4200];
+	const char *create[] = {"create", "--bundle", o->bundle, "--pid-file", pid_file,
+				o->id,	  NULL,	      NULL,	 NULL};
 	const char *start[] = {"start", o->id, NULL};
 	const char *delete[] = {"delete", "--force", o->id, NULL};
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), rt_err[2] = {-1, -1};
@@ -237,12 +234,32 @@ static pid_t start_container(const struct monitor_options *o, int in, int out_w,
 		report(o->ready_fd, "error %.*s\n", "no /dev/null or pipe for the runtime", 0);
 		goto out;
 	}
+	if (console_listen >= 0) {
+		/* The runtime sends the pty's master here (hull-runtime reaches a path of any length). */
+		snprintf(console, sizeof(console), "%s/console.sock", o->dir);
+		create[5] = "--console-socket";
+		create[6] = console;
+		create[7] = o->id;
+	}
 	/* create's messages land in the container's stderr pipe, which nothing else writes to before the
 	 * init is started: on failure they are the report. */
 	if (run_runtime(o, create, in, out_w, err_w, old_mask) != 0) {
 		read_available(err_r, message, sizeof(message));
 		report(o->ready_fd, "error %.*s\n", message, 0);
 		goto out;
+	}
+	if (console_listen >= 0) {
+		struct hull_error *err = NULL;
+		int conn = accept4(console_listen, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0 || socket_recv_fd(conn, master, &err) < 0) {
+			hull_error_free(&err);
+			report(o->ready_fd, "error %.*s\n", "the OCI runtime sent no terminal", 0);
+			if (conn >= 0)
+				close(conn);
+			run_runtime(o, delete, null, null, null, old_mask);
+			goto out;
+		}
+		close(conn);
 	}
 	if ((init = read_pid(o->dir)) < 0) {
 		report(o->ready_fd, "error %.*s\n", "the OCI runtime wrote no pid file", 0);
@@ -313,6 +330,21 @@ static void record_exit(const struct monitor_options *o, int code)
 	json_object_put(exit_record);
 }
 
+/* The detach keys: the user's terminal is let go, the container and its log go on. */
+static void detach(const struct monitor_options *o, struct stream *out, struct stream *err)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	report(o->ready_fd, "detached\n", NULL, 0);
+	close(o->ready_fd);
+	((struct monitor_options *)o)->ready_fd = -1;
+	out->tee_fd = err->tee_fd = -1;
+	for (int fd = 0; fd < 3 && null >= 0; fd++)
+		dup2(null, fd);
+	if (null >= 0)
+		close(null);
+}
+
 /* The streams are large: static, so that only the pages a container's output touches become resident. */
 static struct stream out_stream, err_stream;
 
@@ -322,7 +354,8 @@ int monitor_run(const struct monitor_options *o)
 	struct log_writer log;
 	char log_path[4096];
 	sigset_t chld, old_mask;
-	int out_p[2], err_p[2], sigfd, in, code = 0;
+	int out_p[2], err_p[2], sigfd, in, code = 0, dir_fd = -1, console_listen = -1, master = -1;
+	struct terminal_relay relay = {.in_fd = -1, .master = -1};
 	bool init_done = false;
 	long deadline = 0;
 	pid_t init;
@@ -333,23 +366,49 @@ int monitor_run(const struct monitor_options *o)
 		signal(ignored_signals[i], SIG_IGN);
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	/* Attached to a terminal, hull passes its SIGWINCH on to us. */
+	if (o->tty && o->attach)
+		sigaddset(&chld, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &chld, &old_mask);
 	snprintf(log_path, sizeof(log_path), "%s/container.log", o->dir);
 	sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	in = o->stdin_in ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (sigfd < 0 || in < 0 || pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 ||
-	    log_writer_open(&log, log_path, o->log_size, o->log_files) < 0) {
+	/* With a terminal the container's stdio is the pty's; ours is relayed to it. */
+	in = o->stdin_in && !o->tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (o->tty) {
+		struct hull_error *e = NULL;
+		dir_fd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		unlinkat(dir_fd, "console.sock", 0);
+		console_listen =
+		    dir_fd < 0 ? -1 : socket_listen_at_type(dir_fd, "console.sock", SOCK_STREAM, &e);
+		hull_error_free(&e);
+	}
+	if (sigfd < 0 || in < 0 || (o->tty && console_listen < 0) || pipe2(out_p, O_CLOEXEC) < 0 ||
+	    pipe2(err_p, O_CLOEXEC) < 0 || log_writer_open(&log, log_path, o->log_size, o->log_files) < 0) {
 		report(o->ready_fd, "error %.*s: cannot set up the container's output\n", o->dir, 0);
 		return 1;
 	}
 	*out = (struct stream){.fd = out_p[0], .tee_fd = o->attach ? 1 : -1, .name = "stdout"};
 	*err = (struct stream){.fd = err_p[0], .tee_fd = o->attach ? 2 : -1, .name = "stderr"};
-	init = start_container(o, in, out_p[1], err_p[0], err_p[1], &old_mask);
+	init = start_container(o, in, out_p[1], err_p[0], err_p[1], console_listen, &master, &old_mask);
 	close(out_p[1]);
 	close(err_p[1]);
+	if (console_listen >= 0) {
+		close(console_listen);
+		unlinkat(dir_fd, "console.sock", 0);
+		close(dir_fd);
+	}
 	if (init < 0) {
 		log_writer_close(&log);
 		return 1;
+	}
+	if (master >= 0) {
+		/* The pty is the container's stdout (and stderr); the pipe stays empty. */
+		close(out->fd);
+		out->fd = master;
+		if (o->attach && isatty(0))
+			terminal_copy_size(0, master);
+		if (o->attach && o->stdin_in)
+			relay = (struct terminal_relay){.in_fd = 0, .master = master};
 	}
 	record_start(o, init);
 	report(o->ready_fd, "ok %ld\n", NULL, init);
@@ -358,7 +417,8 @@ int monitor_run(const struct monitor_options *o)
 		((struct monitor_options *)o)->ready_fd = -1;
 	}
 	for (;;) {
-		struct pollfd p[3] = {{out->fd, POLLIN, 0}, {err->fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+		struct pollfd p[4] = {
+		    {out->fd, POLLIN, 0}, {err->fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {relay.in_fd, POLLIN, 0}};
 		int timeout = -1;
 		if (init_done) {
 			if (out->fd < 0 && err->fd < 0)
@@ -367,7 +427,7 @@ int monitor_run(const struct monitor_options *o)
 			if (timeout <= 0)
 				break;
 		}
-		if (poll(p, 3, timeout) < 0) {
+		if (poll(p, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -376,10 +436,18 @@ int monitor_run(const struct monitor_options *o)
 			read_stream(&log, out);
 		if (p[1].revents)
 			read_stream(&log, err);
+		if (p[3].revents && !init_done) {
+			int r = terminal_relay_input(&relay);
+			if (r != 0)
+				relay.in_fd = -1;
+			if (r > 0)
+				detach(o, out, err);
+		}
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 			while (read(sigfd, &si, sizeof(si)) > 0)
-				;
+				if (si.ssi_signo == SIGWINCH && master >= 0 && o->ready_fd >= 0)
+					terminal_copy_size(0, master);
 			if (reap(init_done ? -1 : init, &code) && !init_done) {
 				init_done = true;
 				deadline = ms_now() + DRAIN_MS;

@@ -21,6 +21,7 @@ struct monitor_options {
 	unsigned log_files;
 	bool attach;   /* copy the output to our stdout/stderr too */
 	bool stdin_in; /* the container's stdin is ours (-i); otherwise /dev/null */
+	bool tty;      /* the container gets a pty (its master comes over DIR/console.sock) */
 	char **exit_command;
 };
 

@@ -100,8 +100,13 @@ static int fill_address(int dirfd, const char *name, struct sockaddr_un *addr, s
 
 int socket_listen_at(int dirfd, const char *name, struct hull_error **err)
 {
+	return socket_listen_at_type(dirfd, name, SOCK_SEQPACKET, err);
+}
+
+int socket_listen_at_type(int dirfd, const char *name, int type, struct hull_error **err)
+{
 	struct sockaddr_un addr;
-	cleanup_close int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	cleanup_close int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return hull_error_errno(err, "socket");

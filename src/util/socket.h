@@ -20,8 +20,9 @@ int socket_recv_fd_with(int sock, int *fd, void *data, size_t size, size_t *len,
  * descriptor (/proc/self/fd/N/name), since sun_path holds only 108 bytes. */
 int socket_connect_path(const char *path, int type, struct hull_error **err);
 
-/* Creates a listening socket at dirfd/name. */
+/* Creates a listening socket at dirfd/name (SOCK_SEQPACKET, or type). */
 int socket_listen_at(int dirfd, const char *name, struct hull_error **err);
+int socket_listen_at_type(int dirfd, const char *name, int type, struct hull_error **err);
 int socket_connect_at(int dirfd, const char *name, struct hull_error **err);
 
 #endif

@@ -315,3 +315,106 @@ wait_for() {
 	local first=${lines[0]#line }
 	[ "${#lines[@]}" -eq $((200 - first)) ]
 }
+
+@test "exec: output and status, -u by name, -w, -e, -d; refused when the container is not running" {
+	hrun run -d --name box localhost/bb:1 sleep 60 >/dev/null
+	run h exec box sh -c 'echo in; exit 5'
+	[ "$status" -eq 5 ] && [ "$output" = in ]
+	[ "$(h exec -u user -w /tmp -e X=1 box sh -c 'echo $(id -u):$(id -g) $(pwd) $X')" = "1000:1000 /tmp 1" ]
+	[ "$(h exec -u nobody:user box id -g)" = 1000 ]
+	h exec -d box sh -c 'echo detached > /tmp/mark'
+	wait_for h exec box test -e /tmp/mark
+	run_expect_fail h exec -u nosuchuser box true
+	[ "$status" -eq 125 ]
+	assert_one_line_error exec nosuchuser passwd
+	run_expect_fail h exec box /no/such/program
+	[ "$status" -eq 126 ]
+	h stop -t 0 box >/dev/null
+	run_expect_fail h exec box true
+	assert_one_line_error exec box "not running"
+}
+
+@test "wait, pause and unpause, rename, top, restart, container prune" {
+	local id started
+	id=$(hrun run -d --name w1 localhost/bb:1 sh -c 'sleep 0.5; exit 3')
+	[ "$(h wait w1)" = 3 ]
+	hrun run -d --name sleeper localhost/bb:1 sleep 60 >/dev/null
+	h pause sleeper >/dev/null
+	[[ "$(h ps --format json | jq -r 'select(.Names == "sleeper") | .Status')" == *"(Paused)" ]]
+	run_expect_fail h pause sleeper
+	assert_one_line_error pause sleeper "already paused"
+	h unpause sleeper >/dev/null
+	[ "$(h ps --format json | jq -r 'select(.Names == "sleeper") | .State')" = running ]
+	run h top sleeper
+	[[ "$output" == *"sleep 60"* ]]
+	h rename sleeper dozer
+	[ "$(h inspect dozer | jq -r '.[0].Name')" = /dozer ]
+	run_expect_fail h rename dozer w1
+	assert_one_line_error rename w1 taken
+	started=$(h inspect dozer | jq -r '.[0].State.StartedAt')
+	h restart -t 0 dozer >/dev/null
+	[ "$(h inspect dozer | jq -r '.[0].State.Running')" = true ]
+	[ "$(h inspect dozer | jq -r '.[0].State.StartedAt')" != "$started" ]
+	run h container prune
+	[ "$output" = "Removed 1 containers" ]
+	[ "$(h ps -aq)" = "$(h ps -q)" ]
+	h rm -f dozer >/dev/null
+}
+
+# tmux on a server of the test's own: T CMD...
+T() {
+	tmux -L "hull-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER" "$@"
+}
+
+# screen_has TEXT: until the pane shows TEXT (up to 10 s).
+screen_has() {
+	local i
+	for i in $(seq 100); do
+		T capture-pane -p -t s 2>/dev/null | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "the pane never showed '$1':" >&2
+	T capture-pane -p -t s >&2 || true
+	return 1
+}
+
+@test "run -it driven through tmux: a real pty that follows the window's size, ^C reaches the container" {
+	local cmd
+	cmd="$HULL --store $STORE --runroot $RUNROOT run -it --rm --network none --cgroup-parent $CGPARENT localhost/bb:1 sh; echo \$? > $BATS_TEST_TMPDIR/status"
+	T new-session -d -s s -x 100 -y 30 "$cmd"
+	screen_has "/ #"
+	T send-keys -t s 'tty; stty size' Enter
+	screen_has "/dev/pts/0"
+	screen_has "30 100"
+	T resize-window -t s -x 120 -y 40
+	sleep 0.3
+	T send-keys -t s 'clear; stty size' Enter
+	screen_has "40 120"
+	# ^C ends the foreground job inside, not hull: the shell goes on.
+	T send-keys -t s 'sleep 100' Enter
+	sleep 0.5
+	T send-keys -t s C-c
+	T send-keys -t s 'echo after-$((1+1))' Enter
+	screen_has "after-2"
+	T send-keys -t s 'exit 7' Enter
+	wait_for test -s "$BATS_TEST_TMPDIR/status"
+	T kill-server 2>/dev/null || true
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" = 7 ]
+	[ -z "$(h ps -aq)" ]
+}
+
+@test "run -it: ctrl-p ctrl-q detaches and leaves the container running, its output still logged" {
+	local cmd
+	cmd="$HULL --store $STORE --runroot $RUNROOT run -it --name bg --network none --cgroup-parent $CGPARENT localhost/bb:1 sh; echo \$? > $BATS_TEST_TMPDIR/status"
+	T new-session -d -s s -x 80 -y 24 "$cmd"
+	screen_has "/ #"
+	T send-keys -t s 'echo typed-$((2+3))' Enter
+	screen_has "typed-5"
+	T send-keys -t s C-p C-q
+	wait_for test -s "$BATS_TEST_TMPDIR/status"
+	T kill-server 2>/dev/null || true
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" = 0 ]
+	[ "$(h ps --format json | jq -r .Names)" = bg ]
+	h logs bg | grep -q typed-5
+	h rm -f bg >/dev/null
+}

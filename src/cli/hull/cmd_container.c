@@ -344,7 +344,9 @@ static int run_container(struct hull_cli *cli, int argc, char **argv)
 		return run_stop(cli, argc - 1, argv + 1);
 	if (strcmp(sub, "logs") == 0)
 		return run_logs(cli, argc - 1, argv + 1);
-	return hull_usage_error("container", "expected ls, rm, stop, logs or cleanup");
+	if (strcmp(sub, "prune") == 0)
+		return hull_container_prune(cli, argc - 1, argv + 1);
+	return hull_usage_error("container", "expected ls, rm, stop, logs, prune or cleanup");
 }
 
 const struct hull_command cmd_ps = {
@@ -394,6 +396,7 @@ const struct hull_command cmd_logs = {
 const struct hull_command cmd_container = {
     .name = "container",
     .run = run_container,
-    .summary = "ls, rm, stop and logs, as `hull container ls`",
-    .help = "Usage: hull container ls|rm|stop|logs ...\n\nThe same as hull ps, rm, stop and logs.\n",
+    .summary = "ls, rm, stop, logs and prune, as `hull container ls`",
+    .help = "Usage: hull container ls|rm|stop|logs|prune ...\n\nThe same as hull ps, rm, stop and logs; "
+	    "prune removes every ended container.\n",
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli/hull/cli.h"
@@ -207,8 +208,8 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 			a->c.interactive = true;
 			break;
 		case 't':
-			return hull_usage_error(command,
-						"-t (a terminal) is not supported yet; run without it");
+			a->c.tty = true;
+			break;
 		case OPT_NAME:
 			a->c.name = optarg;
 			break;
@@ -379,6 +380,32 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	return 0;
 }
 
+/* run -it on a terminal: ours is raw while attached, so that every key (^C, ^P^Q) reaches the monitor and
+ * through it the container's pty, whose own line discipline acts on them. */
+struct raw_terminal {
+	bool active;
+	struct termios saved;
+};
+
+static void raw_terminal_enter(struct raw_terminal *r, bool wanted)
+{
+	struct termios raw;
+
+	r->active = false;
+	if (!wanted || !isatty(0) || tcgetattr(0, &r->saved) < 0)
+		return;
+	raw = r->saved;
+	cfmakeraw(&raw);
+	r->active = tcsetattr(0, TCSANOW, &raw) == 0;
+}
+
+static void raw_terminal_leave(struct raw_terminal *r)
+{
+	if (r->active)
+		tcsetattr(0, TCSANOW, &r->saved);
+	r->active = false;
+}
+
 /* The image, pulled first when it is missing (or always, as --pull says). */
 static int ensure_image(struct engine *e, const char *image, const char *policy, struct hull_error **err)
 {
@@ -437,11 +464,15 @@ static int run_or_create(struct hull_cli *cli, int argc, char **argv, bool start
 	{
 		struct app_container c;
 		struct start_io io = {.attach = !a.detach, .stdin_in = a.c.interactive};
+		struct raw_terminal raw;
 		if (engine_find(&e, id, &c, &err) < 0) {
 			ret = (cli_fail(&err), EXIT_HULL);
 			goto out;
 		}
-		if (engine_start(&e, &c, &io, &err) < 0) {
+		raw_terminal_enter(&raw, a.c.tty && io.attach && io.stdin_in);
+		ret = engine_start(&e, &c, &io, &err);
+		raw_terminal_leave(&raw);
+		if (ret < 0) {
 			/* A container that never ran is not kept: no record, mount or network. */
 			engine_remove(&e, &c, true, NULL);
 			hull_error_wrap(&err, "run");
