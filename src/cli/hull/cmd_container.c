@@ -152,7 +152,7 @@ static int run_ps(struct hull_cli *cli, int argc, char **argv)
 		human_duration(seconds_since(json_get_string(list[i].doc, "Created", "")), created,
 			       sizeof(created));
 		snprintf(quoted, sizeof(quoted), "\"%.19s%s\"", command, strlen(command) > 19 ? "…" : "");
-		printf("%-12.12s  %-20.20s  %-22s  %-18s  %-24s  %s\n", list[i].id,
+		printf("%-12.12s  %-20s  %-22s  %-18s  %-24s  %s\n", list[i].id,
 		       json_get_string(list[i].doc, "Image", ""), quoted, strcat(created, " ago"), status,
 		       app_container_name(&list[i]));
 	}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# hull's app containers next to podman's (with crun and with runc as its runtime), in one run, on the same
+# busybox image imported into each, every container with --network none (no host network is changed):
+#   - `run --rm IMAGE true`                                (hyperfine, mean wall time)
+#   - `run -d IMAGE sleep` + `stop -t 0` + `rm`              (hyperfine)
+#   - the resident memory of hull-monitor against conmon's, each keeping one detached `sleep`
+#   - the memory N detached `sleep` containers take (MemAvailable before and after), and `ps` with them
+# Prints ratios (peer / hull); hyperfine's JSON goes to $BENCH_OUT (default a temp dir).
+#   usage: bench/engine.sh [RUNS] [N]
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+many=${2:-200}
+[ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
+scripts/deps.sh bench
+command -v podman >/dev/null || { echo "bench: podman is missing (apt-get install podman)" >&2; exit 1; }
+[ -d build-bench ] || meson setup build-bench -Dbuildtype=release >/dev/null
+ninja -C build-bench >/dev/null
+
+work=$(mktemp -d /tmp/hull-bench-engine.XXXXXX)
+out=${BENCH_OUT:-$work/results}
+mkdir -p "$out"
+hull="$PWD/build-bench/src/hull --store $work/store --runroot $work/run"
+# podman on storage of the bench's own, so that nothing of the machine's is touched or counted.
+podman_base="podman --root $work/podman --runroot $work/podman-run --storage-driver overlay --cgroup-manager cgroupfs --events-backend none"
+podman_crun="$podman_base --runtime $(command -v crun)"
+podman_runc="$podman_base --runtime $(command -v runc)"
+# podman raises RLIMIT_NOFILE and RLIMIT_NPROC to 1048576 unless given lower ones (even --ulimit host); these machines cannot raise a
+# hard limit (no CAP_SYS_RESOURCE), and hull keeps the caller's limits anyway.
+pflags="--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+cleanup() {
+	$hull rm -f $($hull ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	$podman_base rm -f -a >/dev/null 2>&1 || true
+	$podman_base system reset -f >/dev/null 2>&1 || true
+	grep " $work" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m"; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+rootfs=$(tests/fixtures/busybox-rootfs.sh "${HULL_TEST_CACHE:-/var/cache/hull-tests}")
+tar -C "$rootfs" -c . | $hull import - localhost/bb:1 >/dev/null
+tar -C "$rootfs" -c . | $podman_base import - localhost/bb:1 >/dev/null
+
+hf() { # NAME hyperfine-arguments...
+	local name=$1
+	shift
+	hyperfine -N --warmup 2 --runs "$runs" --export-json "$out/$name.json" "$@" >/dev/null
+}
+mean() { # FILE INDEX
+	jq -r ".results[$2].mean" "$1"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+hf run \
+	-n hull "$hull run --rm --network none localhost/bb:1 true" \
+	-n podman-crun "$podman_crun run --rm $pflags localhost/bb:1 true" \
+	-n podman-runc "$podman_runc run --rm $pflags localhost/bb:1 true"
+
+# -d, stop, rm as one command line each (hyperfine runs it through a shell).
+cycle() { echo "sh -c 'id=\$($1 run -d $2 localhost/bb:1 sleep 1000) && $1 stop -t 0 \$id >/dev/null && $1 rm \$id >/dev/null'"; }
+hyperfine --warmup 2 --runs "$runs" --export-json "$out/cycle.json" -n hull "$(cycle "$hull" "--network none")" \
+	-n podman-crun "$(cycle "$podman_crun" "$pflags")" -n podman-runc "$(cycle "$podman_runc" "$pflags")" >/dev/null
+
+# One detached sleep each: the monitor's and conmon's resident memory (VmRSS, KiB).
+$hull run -d --name rss --network none localhost/bb:1 sleep 1000 >/dev/null
+$podman_crun run -d --name rss $pflags localhost/bb:1 sleep 1000 >/dev/null
+sleep 1
+rss_of() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+monitor_pid=$(jq -r .MonitorPid "$work/store/containers/$($hull inspect rss | jq -r '.[0].Id')/run.json")
+conmon_pid=$($podman_base inspect rss --format '{{.State.ConmonPid}}')
+monitor_rss=$(rss_of "$monitor_pid")
+conmon_rss=$(rss_of "$conmon_pid")
+$hull rm -f rss >/dev/null
+$podman_base rm -f rss >/dev/null
+
+# N detached sleeps: what the machine gives up for them (MemAvailable, KiB), and ps listing them.
+avail() { awk '/^MemAvailable/ { print $2 }' /proc/meminfo; }
+many_mem() { # RUNTIME-COMMAND FLAGS
+	local before after i
+	sync
+	before=$(avail)
+	for i in $(seq "$many"); do
+		$1 run -d $2 localhost/bb:1 sleep 1000 >/dev/null
+	done
+	sleep 2
+	after=$(avail)
+	echo $((before - after))
+}
+hull_many=$(many_mem "$hull" "--network none")
+podman_many=$(many_mem "$podman_crun" "$pflags")
+hf ps -n hull "$hull ps" -n podman "$podman_base ps"
+$hull rm -f $($hull ps -aq) >/dev/null
+$podman_base rm -f -a -t 0 >/dev/null
+
+printf '%-40s %12s %12s %12s\n' "" hull podman-crun podman-runc
+printf '%-40s %12.1f %12.1f %12.1f\n' "run --rm true (ms)" "$(mean "$out/run.json" 0 | awk '{print $1*1000}')" \
+	"$(mean "$out/run.json" 1 | awk '{print $1*1000}')" "$(mean "$out/run.json" 2 | awk '{print $1*1000}')"
+printf '%-40s %12s %12s %12s\n' "  peer / hull" 1.00 "$(ratio "$(mean "$out/run.json" 1)" "$(mean "$out/run.json" 0)")" \
+	"$(ratio "$(mean "$out/run.json" 2)" "$(mean "$out/run.json" 0)")"
+printf '%-40s %12.1f %12.1f %12.1f\n' "run -d + stop + rm (ms)" "$(mean "$out/cycle.json" 0 | awk '{print $1*1000}')" \
+	"$(mean "$out/cycle.json" 1 | awk '{print $1*1000}')" "$(mean "$out/cycle.json" 2 | awk '{print $1*1000}')"
+printf '%-40s %12s %12s %12s\n' "  peer / hull" 1.00 "$(ratio "$(mean "$out/cycle.json" 1)" "$(mean "$out/cycle.json" 0)")" \
+	"$(ratio "$(mean "$out/cycle.json" 2)" "$(mean "$out/cycle.json" 0)")"
+printf '%-40s %12s %12s\n' "monitor resident memory (KiB; conmon)" "$monitor_rss" "$conmon_rss"
+printf '%-40s %12s %12s\n' "  conmon / hull-monitor" 1.00 "$(ratio "$conmon_rss" "$monitor_rss")"
+printf '%-40s %12s %12s\n' "$many detached sleeps (MiB of memory)" "$((hull_many / 1024))" "$((podman_many / 1024))"
+printf '%-40s %12s %12s\n' "  podman / hull" 1.00 "$(ratio "$podman_many" "$hull_many")"
+printf '%-40s %12.1f %12.1f\n' "ps with $many containers (ms)" "$(mean "$out/ps.json" 0 | awk '{print $1*1000}')" \
+	"$(mean "$out/ps.json" 1 | awk '{print $1*1000}')"
+printf '%-40s %12s %12s\n' "  podman / hull" 1.00 "$(ratio "$(mean "$out/ps.json" 1)" "$(mean "$out/ps.json" 0)")"
+echo "hyperfine JSON: $out"
