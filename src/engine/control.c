@@ -168,28 +168,18 @@ int engine_stats(struct engine *e, struct app_container *c, json_object **stats,
 	return 0;
 }
 
+static int prune_one(struct engine *e, struct app_container *c, const struct app_state *st, void *arg,
+		     struct hull_error **err)
+{
+	(void)arg;
+	if (st->status != APP_EXITED)
+		return 0;
+	return engine_remove(e, c, false, err) < 0 ? -1 : 1;
+}
+
 int engine_prune(struct engine *e, size_t *removed, struct hull_error **err)
 {
-	struct app_container *list;
-	size_t n;
-	int ret = engine_list(e, &list, &n, err);
-
-	*removed = 0;
-	if (ret < 0)
-		return ret;
-	for (size_t i = 0; i < n; i++) {
-		struct app_state st;
-		engine_state(e, &list[i], &st);
-		if (ret == 0 && st.status == APP_EXITED) {
-			if (engine_remove(e, &list[i], false, err) < 0)
-				ret = -1;
-			else
-				(*removed)++;
-		}
-		app_container_free(&list[i]);
-	}
-	free(list);
-	return ret;
+	return engine_each(e, prune_one, NULL, removed, err);
 }
 
 /* An id of the container's passwd or group file (resolved inside its root) for a name; digits pass. */

@@ -304,6 +304,16 @@ static json_object *record_doc(const char *id, const char *name, const struct ru
 	json_object_object_add(host, "CgroupParent",
 			       json_object_new_string(c->cgroup_parent ? c->cgroup_parent : ""));
 	json_object_object_add(host, "LogConfig", log_config(c));
+	{
+		json_object *policy = json_object_new_object();
+		char policy_name[32] = "no";
+		int max = 0;
+		if (c->restart)
+			engine_restart_policy_parse(c->restart, policy_name, sizeof(policy_name), &max, NULL);
+		json_object_object_add(policy, "Name", json_object_new_string(policy_name));
+		json_object_object_add(policy, "MaximumRetryCount", json_object_new_int(max));
+		json_object_object_add(host, "RestartPolicy", policy);
+	}
 	json_object_object_add(doc, "HostConfig", host);
 	json_object_object_add(doc, "Mounts", json_object_get(mounts));
 	return doc;

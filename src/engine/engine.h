@@ -65,6 +65,7 @@ struct run_config {
 	size_t n_labels;
 	uint64_t log_max_size; /* 0: never rotated */
 	unsigned log_max_files;
+	const char *restart; /* --restart, NULL: no */
 	bool rm, interactive, tty, privileged, read_only, no_new_privileges;
 };
 
@@ -101,6 +102,7 @@ struct start_io {
 	bool stdin_in; /* -i: our stdin is the container's */
 	int exit_code; /* attach: the container's exit status once it ended */
 	bool detached; /* attach: the user typed the detach keys (ctrl-p ctrl-q) and it runs on */
+	bool restart;  /* a restart by its policy: not when its user stopped it */
 };
 
 /* Starts the monitor (detached, or attached and waiting for the end with io->attach).  A command that
@@ -113,8 +115,14 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
 int engine_kill(struct engine *e, struct app_container *c, int sig, struct hull_error **err);
 /* Removes a container that is not running (force: stops it first with SIGKILL). */
 int engine_remove(struct engine *e, struct app_container *c, bool force, struct hull_error **err);
-/* Called by the monitor's exit command: removes an --rm container. */
+/* Called by the monitor's exit command: removes an --rm container, or restarts one as its policy says
+ * (after Docker's back-off), unless its user stopped it. */
 int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error **err);
+/* `system boot`: starts every container whose policy is always, or unless-stopped and not stopped by its
+ * user; *started says how many. */
+int engine_boot(struct engine *e, size_t *started, struct hull_error **err);
+/* "no", "on-failure[:N]", "always", "unless-stopped" into name and max (0: no limit). */
+int engine_restart_policy_parse(const char *text, char *name, size_t size, int *max, struct hull_error **err);
 
 struct exec_options;
 /* A process in the running container (o as hull-runtime exec takes it; its id is set here): in the

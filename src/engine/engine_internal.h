@@ -13,6 +13,12 @@ bool engine_id_valid(const char *id);
 /* The ids of every directory under containers/ (malloc'd, each malloc'd). */
 int engine_ids(struct engine *e, char ***ids, size_t *n, struct hull_error **err);
 
+/* Calls fn on every container with its state: fn returns 1 when it acted on it, 0 when not, -1 on
+ * failure (which does not stop the others); *done counts the 1s, *err holds the first failure. */
+typedef int (*engine_each_fn)(struct engine *e, struct app_container *c, const struct app_state *st,
+			      void *arg, struct hull_error **err);
+int engine_each(struct engine *e, engine_each_fn fn, void *arg, size_t *done, struct hull_error **err);
+
 /* flock on containers/lock (id NULL) or containers/<id>/lock; the descriptor to close, or -1. */
 int engine_lock(struct engine *e, const char *id, struct hull_error **err);
 
@@ -24,5 +30,16 @@ bool engine_name_valid(const char *name, size_t n);
 
 /* Waits up to timeout_ms for the container's init to end; 1 when it did, 0 when not. */
 int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms);
+
+/* Removes everything of the container; its lock is held. */
+int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_error **err);
+
+/* Marks the container stopped by its user (or clears that): restart policies leave it alone. */
+void engine_mark_stopped(struct engine *e, const struct app_container *c, bool stopped);
+
+bool engine_stopped_by_user(struct engine *e, const char *id);
+
+/* How many times its restart policy has restarted it. */
+int engine_restart_count(struct engine *e, const struct app_container *c);
 
 #endif

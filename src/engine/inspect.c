@@ -117,7 +117,7 @@ json_object *engine_inspect(struct engine *e, const struct app_container *c)
 	json_object_object_add(o, "LogPath", json_object_new_string(log ? log : ""));
 	if (asprintf(&name, "/%s", app_container_name(c)) >= 0)
 		json_object_object_add(o, "Name", json_object_new_string(name));
-	json_object_object_add(o, "RestartCount", json_object_new_int(0));
+	json_object_object_add(o, "RestartCount", json_object_new_int(engine_restart_count(e, c)));
 	json_object_object_add(o, "Driver", json_object_new_string("overlay"));
 	json_object_object_add(o, "Platform", json_object_new_string("linux"));
 	json_object_object_add(o, "HostConfig", json_object_get(host));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -221,6 +222,24 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 	return 0;
 }
 
+/* The overlay of the bundle's root, mounted again when it is not (after a reboot). */
+static int ensure_rootfs(struct engine *e, const struct app_container *c, const char *bundle,
+			 struct hull_error **err)
+{
+	cleanup_free char *rootfs = NULL;
+	struct stat dir, root;
+
+	if (asprintf(&rootfs, "%s/rootfs", bundle) < 0)
+		return hull_error_set(err, ENOMEM, "start");
+	if (stat(bundle, &dir) < 0 || stat(rootfs, &root) < 0)
+		return hull_error_errno(err, "start `%s`: `%s`", app_container_name(c), rootfs);
+	if (dir.st_dev != root.st_dev)
+		return 0;
+	if (image_bundle_mount(e->store, json_get_string(c->doc, "ImageDigest", ""), bundle, err) < 0)
+		return hull_error_wrap(err, "start `%s`", app_container_name(c));
+	return 0;
+}
+
 int engine_start(struct engine *e, struct app_container *c, struct start_io *io, struct hull_error **err)
 {
 	cleanup_free char *bundle = engine_path(e, c->id, "bundle"), *dir = engine_path(e, c->id, NULL);
@@ -228,7 +247,7 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 	struct monitor_argv m;
 	struct app_state st;
 	char line[4200];
-	int ready[2], lock, status;
+	int ready[2], lock, status, ret;
 	pid_t child;
 
 	if (bundle == NULL || dir == NULL || asprintf(&run, "%s/run.json", c->id) < 0 ||
@@ -237,12 +256,20 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 	if ((lock = engine_lock(e, c->id, err)) < 0)
 		return hull_error_wrap(err, "start `%s`", app_container_name(c));
 	engine_state(e, c, &st);
-	if (st.status == APP_RUNNING || st.status == APP_PAUSED) {
+	/* A restart by policy gives way to a stop its user asked for meanwhile (both hold the lock). */
+	if (st.status == APP_RUNNING || st.status == APP_PAUSED ||
+	    (io->restart && engine_stopped_by_user(e, c->id))) {
 		close(lock);
 		return 0;
 	}
+	if ((ret = ensure_rootfs(e, c, bundle, err)) < 0) {
+		close(lock);
+		return ret;
+	}
 	unlinkat(e->dir_fd, exit_rec, 0);
 	unlinkat(e->dir_fd, run, 0);
+	if (!io->restart)
+		engine_mark_stopped(e, c, false);
 	monitor_argv(e, c, bundle, dir, io, &m);
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		close(lock);
@@ -325,6 +352,24 @@ int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms)
 	return ret > 0 ? 1 : 0;
 }
 
+/* Marks it stopped by its user under its lock, and reloads what the monitors wrote: a restart by policy
+ * that held the lock may have started a new monitor, which is then the one to wait for. */
+static void mark_stopped_locked(struct engine *e, struct app_container *c)
+{
+	struct hull_error *ignored = NULL;
+	struct app_container now;
+	int lock = engine_lock(e, c->id, &ignored);
+
+	engine_mark_stopped(e, c, true);
+	if (engine_load(e, c->id, &now, NULL) == 0) {
+		app_container_free(c);
+		*c = now;
+	}
+	if (lock >= 0)
+		close(lock);
+	hull_error_free(&ignored);
+}
+
 static bool running(struct engine *e, const struct app_container *c)
 {
 	struct app_state st;
@@ -351,8 +396,13 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
 	struct hull_error *ignored = NULL;
 	json_object *config = NULL;
 
-	if (!running(e, c))
+	/* Stopped by its user: no restart policy brings it back (until it is started again), also when it
+	 * is between two runs, waiting out its back-off. */
+	mark_stopped_locked(e, c);
+	if (!running(e, c)) {
+		engine_wait_exit(e, c, KILL_WAIT_MS);
 		return 0; /* as docker stop: stopping a stopped container succeeds */
+	}
 	json_object_object_get_ex(c->doc, "Config", &config);
 	if (sig <= 0) {
 		if (signal_parse(json_get_string(config, "StopSignal", "SIGTERM"), &sig, &ignored) < 0) {
@@ -381,7 +431,7 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
 
 /* Everything of the container: the runtime's record (when the monitor could not delete it), the bundle
  * with its overlay mount and network, the directory.  Under the container's lock, then the engine's. */
-static int remove_all(struct engine *e, struct app_container *c, struct hull_error **err)
+int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_error **err)
 {
 	struct runtime_context rt = runtime_of(e);
 	struct container_state rs = {0};
@@ -416,6 +466,7 @@ int engine_remove(struct engine *e, struct app_container *c, bool force, struct 
 			return hull_error_fail(
 			    err, EBUSY, "rm `%s`: the container is running (stop it first, or rm --force)",
 			    app_container_name(c));
+		mark_stopped_locked(e, c);
 		runtime_kill(&rt, c->id, SIGKILL, true, &ignored);
 		hull_error_free(&ignored);
 		engine_wait_exit(e, c, KILL_WAIT_MS);
@@ -427,23 +478,7 @@ int engine_remove(struct engine *e, struct app_container *c, bool force, struct 
 		hull_error_free(err);
 		return 0;
 	}
-	ret = remove_all(e, c, err);
-	close(lock);
-	return ret;
-}
-
-int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error **err)
-{
-	json_object *host = NULL, *auto_remove = NULL;
-	int lock, ret = 0;
-
-	json_object_object_get_ex(c->doc, "HostConfig", &host);
-	json_object_object_get_ex(host, "AutoRemove", &auto_remove);
-	if (!json_object_get_boolean(auto_remove))
-		return 0;
-	if ((lock = engine_lock(e, c->id, err)) < 0)
-		return lock;
-	ret = remove_all(e, c, err);
+	ret = engine_remove_locked(e, c, err);
 	close(lock);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/process.h"
 
 static int sibling(char *out, size_t size, const char *self, const char *name)
 {
@@ -222,6 +223,17 @@ const char *app_status_name(enum app_status s)
 	return names[s];
 }
 
+static bool monitor_alive(const struct app_container *c)
+{
+	json_object *pid = NULL, *start = NULL;
+
+	if (!json_object_object_get_ex(c->run, "MonitorPid", &pid))
+		return false;
+	json_object_object_get_ex(c->run, "MonitorStart", &start);
+	return process_is_alive((pid_t)json_object_get_int(pid),
+				start ? (uint64_t)json_object_get_int64(start) : 0);
+}
+
 void engine_state(struct engine *e, const struct app_container *c, struct app_state *s)
 {
 	struct runtime_context rt = {.state_root = e->runroot};
@@ -246,12 +258,46 @@ void engine_state(struct engine *e, const struct app_container *c, struct app_st
 	    (rs.status == STATUS_RUNNING || rs.status == STATUS_PAUSED || rs.status == STATUS_CREATED)) {
 		s->status = rs.status == STATUS_PAUSED ? APP_PAUSED : APP_RUNNING;
 		s->pid = rs.pid;
+	} else if (monitor_alive(c)) {
+		/* Ended, and the monitor is still draining the output before it records how. */
+		s->status = APP_RUNNING;
 	} else {
-		/* Ended, and the monitor has not (yet) recorded how: it is draining the output, or it died.
-		 */
+		/* Ended without a monitor to record how (it was killed). */
 		s->status = APP_EXITED;
 		s->exit_code = -1;
 	}
 	state_free(&rs);
 	hull_error_free(&err);
+}
+
+int engine_each(struct engine *e, engine_each_fn fn, void *arg, size_t *done, struct hull_error **err)
+{
+	struct app_container *list;
+	size_t n;
+	int ret = engine_list(e, &list, &n, err);
+
+	*done = 0;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		struct app_state st;
+		struct hull_error *one = NULL;
+		int r;
+		engine_state(e, &list[i], &st);
+		r = fn(e, &list[i], &st, arg, &one);
+		if (r > 0)
+			(*done)++;
+		else if (r < 0) {
+			/* One that fails does not keep the others from their turn; the first error is told.
+			 */
+			if (*err == NULL)
+				*err = one;
+			else
+				hull_error_free(&one);
+			ret = -1;
+		}
+		app_container_free(&list[i]);
+	}
+	free(list);
+	return ret;
 }

@@ -177,6 +177,20 @@ out:
 	return ret;
 }
 
+int image_bundle_mount(struct store *s, const char *image, const char *dir, struct hull_error **err)
+{
+	char digest[DIGEST_MAX];
+	struct local_image img = {0};
+	int ret;
+
+	if ((ret = local_image_find(s, image, digest, err)) < 0 ||
+	    (ret = local_image_load(s, digest, &img, err)) < 0)
+		return hull_error_wrap(err, "bundle mount `%s`", dir);
+	ret = mount_rootfs(s, &img, dir, err);
+	local_image_free(&img);
+	return ret < 0 ? hull_error_wrap(err, "bundle mount `%s`", dir) : 0;
+}
+
 int image_bundle_remove(struct store *s, const char *dir_arg, struct hull_error **err)
 {
 	char dir[PATH_MAX];

@@ -17,6 +17,9 @@ int image_bundle_create(struct store *s, const char *image, const char *dir, jso
  * root is opaque (the layers under that one are gone). */
 char *image_bundle_lower_dirs(struct store *s, const struct local_image *img);
 
+/* Mounts DIR/rootfs again (after a reboot, say) for a bundle image_bundle_create made of image. */
+int image_bundle_mount(struct store *s, const char *image, const char *dir, struct hull_error **err);
+
 /* Unmounts DIR/rootfs and removes the bundle directory. */
 int image_bundle_remove(struct store *s, const char *dir, struct hull_error **err);
 

@@ -418,3 +418,67 @@ screen_has() {
 	h logs bg | grep -q typed-5
 	h rm -f bg >/dev/null
 }
+
+# restarted CONTAINER N: its restart policy has restarted it N times or more.
+restarted() {
+	[ "$(h inspect "$1" | jq -r '.[0].RestartCount')" -ge "$2" ]
+}
+
+exited() {
+	[ "$(h inspect "$1" | jq -r '.[0].State.Status')" = exited ]
+}
+
+attempts() {
+	[ "$(h logs "$1" | grep -c attempt)" -ge "$2" ]
+}
+
+@test "--restart on-failure:3 restarts a failing container three times with back-off, then leaves it" {
+	local id
+	id=$(hrun run -d --restart on-failure:3 localhost/bb:1 sh -c 'echo attempt; exit 2')
+	# Three restarts after the first run: four attempts, then it stays down.
+	wait_for attempts "$id" 4
+	wait_for exited "$id"
+	sleep 1
+	run h inspect "$id"
+	[ "$(jq -r '.[0].RestartCount' <<<"$output")" = 3 ]
+	[ "$(jq -r '.[0].State.Status + " " + (.[0].State.ExitCode | tostring)' <<<"$output")" = "exited 2" ]
+	[ "$(jq -r '.[0].HostConfig.RestartPolicy.Name' <<<"$output")" = on-failure ]
+	[ "$(h logs "$id" | grep -c attempt)" -eq 4 ]
+	# A clean exit is not a failure.
+	id=$(hrun run -d --restart on-failure localhost/bb:1 true)
+	[ "$(h wait "$id")" = 0 ]
+	sleep 0.5
+	[ "$(h inspect "$id" | jq -r '.[0].RestartCount')" = 0 ]
+	run_expect_fail hrun run --rm --restart always localhost/bb:1 true
+	assert_one_line_error run --rm --restart
+	run_expect_fail hrun run --restart sometimes localhost/bb:1 true
+	assert_one_line_error run sometimes
+}
+
+@test "--restart always comes back after it ends, not after stop; system boot brings it back after a 'reboot'" {
+	local id mon init
+	id=$(hrun run -d --name phoenix --restart always localhost/bb:1 sh -c 'sleep 0.3; exit 0')
+	wait_for restarted phoenix 2
+	h stop -t 1 phoenix >/dev/null
+	sleep 1
+	[ "$(h inspect phoenix | jq -r '.[0].State.Status')" = exited ]
+	# stop is the user's word: boot leaves an unless-stopped one down, an always one comes back.
+	hrun run -d --name steady --restart unless-stopped localhost/bb:1 sleep 100 >/dev/null
+	h stop -t 0 steady >/dev/null
+	hrun run -d --name keeper --restart always localhost/bb:1 sleep 100 >/dev/null
+	# A reboot, as far as hull can tell: the monitor and the container gone, the runtime's state (in
+	# /run) gone, the overlay unmounted.
+	id=$(h inspect keeper | jq -r '.[0].Id')
+	mon=$(jq -r .MonitorPid "$STORE/containers/$id/run.json")
+	init=$(jq -r .Pid "$STORE/containers/$id/run.json")
+	kill -KILL "$mon" "$init"
+	sleep 0.5
+	"$HULL_RUNTIME" --root "$RUNROOT" delete --force "$id" >/dev/null 2>&1 || true
+	umount "$STORE/containers/$id/bundle/rootfs"
+	run h system boot
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	[ "$output" = "started 2 containers" ]
+	[ "$(h inspect keeper | jq -r '.[0].State.Status')" = running ]
+	[ "$(h inspect steady | jq -r '.[0].State.Status')" = exited ]
+	h exec keeper test -e /bin/sh
+}

@@ -99,6 +99,7 @@ enum {
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
+	OPT_RESTART,
 };
 
 /* --security-opt: seccomp=unconfined|FILE, no-new-privileges[=true|false] (also with ':' as Docker once
@@ -185,6 +186,7 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"dns", required_argument, NULL, OPT_DNS},
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	    {"restart", required_argument, NULL, OPT_RESTART},
 	    {NULL, 0, NULL, 0},
 	};
 	struct hull_error *err = NULL;
@@ -349,6 +351,16 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 			    add(command, a->network_args, &a->c.n_network_args, optarg))
 				return 1;
 			break;
+		case OPT_RESTART: {
+			char name[32];
+			int max;
+			if (engine_restart_policy_parse(optarg, name, sizeof(name), &max, &err) < 0) {
+				hull_error_wrap(&err, "%s", command);
+				return cli_fail(&err);
+			}
+			a->c.restart = optarg;
+			break;
+		}
 		case OPT_PULL:
 			if (strcmp(optarg, "missing") && strcmp(optarg, "always") && strcmp(optarg, "never"))
 				return hull_usage_error(
@@ -361,6 +373,8 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	}
 	if (optind >= argc)
 		return hull_usage_error(command, "missing the image");
+	if (a->c.rm && a->c.restart && strcmp(a->c.restart, "no") != 0)
+		return hull_usage_error(command, "--rm and --restart %s cannot go together", a->c.restart);
 	if (a->c.n_publish && a->c.network && strcmp(a->c.network, "local") != 0 &&
 	    strncmp(a->c.network, "lan", 3) != 0)
 		return hull_usage_error(command, "-p needs the local network (--network bridge)");
@@ -567,7 +581,10 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	"  --security-opt seccomp=unconfined|FILE, no-new-privileges\n"                                      \
 	"  --stop-signal SIG, --stop-timeout N   how `hull stop` stops it\n"                                 \
 	"  -l, --label K=V          a label; --log-opt max-size=SIZE, max-file=N  log rotation\n"            \
-	"  --dns IP, --dns-search DOMAIN, --dns-option OPT   the container's resolv.conf\n"
+	"  --dns IP, --dns-search DOMAIN, --dns-option OPT   the container's resolv.conf\n"                  \
+	"  --restart no|on-failure[:N]|always|unless-stopped  start it again when it ends (Docker's "        \
+	"back-off);\n"                                                                                       \
+	"                           `hull system boot` starts always and unless-stopped ones at boot\n"
 
 const struct hull_command cmd_run = {
     .name = "run",
