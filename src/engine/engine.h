@@ -26,6 +26,7 @@ struct engine {
 	const char *runroot;	      /* the OCI runtime's state root for app containers */
 	char runtime[4096];	      /* hull-runtime, or --runtime */
 	char monitor[4096];	      /* hull-monitor beside this executable */
+	char init[4096];	      /* hull-init beside it: PID 1 for --init */
 	char self[4096];	      /* this executable, for the monitor's exit command */
 	char network_hook[4096];      /* what network hooks run (hull-network when present) */
 	bool network_hook_is_network; /* it is hull-network */
@@ -66,6 +67,7 @@ struct run_config {
 	uint64_t log_max_size; /* 0: never rotated */
 	unsigned log_max_files;
 	const char *restart; /* --restart, NULL: no */
+	bool init;	     /* hull-init as PID 1 in front of the command */
 	bool rm, interactive, tty, privileged, read_only, no_new_privileges;
 };
 

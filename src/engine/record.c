@@ -40,6 +40,7 @@ int engine_open(struct engine *e, struct store *s, const char *runroot, const ch
 		return hull_error_errno(err, "find the hull executable");
 	e->self[n] = '\0';
 	if (sibling(e->monitor, sizeof(e->monitor), e->self, "hull-monitor") < 0 ||
+	    sibling(e->init, sizeof(e->init), e->self, "hull-init") < 0 ||
 	    (runtime ? snprintf(e->runtime, sizeof(e->runtime), "%s", runtime) >= (int)sizeof(e->runtime)
 		     : sibling(e->runtime, sizeof(e->runtime), e->self, "hull-runtime") < 0))
 		return hull_error_fail(err, ENAMETOOLONG, "the path of hull's executables is too long");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "engine/volumes.h"
 #include "linux/capabilities.h"
@@ -306,6 +307,35 @@ static int add_tmpfs(json_object *mounts, const char *spec, struct hull_error **
 	return 0;
 }
 
+/* --init: hull-init bound read-only at /dev/init (the root's /dev is a tmpfs of the container's own, so
+ * the image needs no file for it) and put in front of the command, as Docker does with docker-init. */
+static int add_init(struct engine *e, json_object *process, json_object *mounts, struct hull_error **err)
+{
+	json_object *m = json_object_new_object(), *options = json_object_new_array(), *args = NULL,
+		    *with_init = json_object_new_array();
+
+	if (access(e->init, X_OK) < 0) {
+		json_object_put(m);
+		json_object_put(options);
+		json_object_put(with_init);
+		return hull_error_errno(err, "--init: `%s`", e->init);
+	}
+	for (const char *const *o = (const char *const[]){"bind", "ro", "nosuid", "nodev", NULL}; *o; o++)
+		json_object_array_add(options, json_object_new_string(*o));
+	json_object_object_add(m, "destination", json_object_new_string("/dev/init"));
+	json_object_object_add(m, "type", json_object_new_string("bind"));
+	json_object_object_add(m, "source", json_object_new_string(e->init));
+	json_object_object_add(m, "options", options);
+	json_object_array_add(mounts, m);
+	json_object_array_add(with_init, json_object_new_string("/dev/init"));
+	json_object_array_add(with_init, json_object_new_string("--"));
+	if (json_object_object_get_ex(process, "args", &args))
+		for (size_t i = 0; i < json_object_array_length(args); i++)
+			json_object_array_add(with_init, json_object_get(json_object_array_get_idx(args, i)));
+	json_object_object_add(process, "args", with_init);
+	return 0;
+}
+
 int engine_spec_edit(struct engine *e, json_object *spec, const char *id, const struct run_config *c,
 		     json_object *mounts_record, struct hull_error **err)
 {
@@ -334,6 +364,8 @@ int engine_spec_edit(struct engine *e, json_object *spec, const char *id, const 
 	for (size_t i = 0; i < c->n_tmpfs; i++)
 		if ((ret = add_tmpfs(mounts, c->tmpfs[i], err)) < 0)
 			return ret;
+	if (c->init && (ret = add_init(e, process, mounts, err)) < 0)
+		return ret;
 	if ((ret = apply_caps(process, c, err)) < 0 || (ret = apply_resources(linux_, c)) < 0 ||
 	    (ret = apply_security(spec, process, linux_, c, err)) < 0)
 		return ret;

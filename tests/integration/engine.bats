@@ -482,3 +482,19 @@ attempts() {
 	[ "$(h inspect steady | jq -r '.[0].State.Status')" = exited ]
 	h exec keeper test -e /bin/sh
 }
+
+@test "--init: hull-init is PID 1, passes SIGTERM on, reaps orphans and keeps the exit status" {
+	run hrun run --rm --init localhost/bb:1 sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; echo $$'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "/dev/init -- sh -c "* ]]
+	[ "${lines[1]}" != 1 ]
+	# Without --init, sh as PID 1 ignores SIGTERM; behind hull-init it gets it (and dies of it).
+	hrun run -d --name inited --init localhost/bb:1 sh -c 'sleep 100 & wait' >/dev/null
+	h stop -t 5 inited >/dev/null
+	[ "$(h inspect inited | jq -r '.[0].State.ExitCode')" = 143 ]
+	# An orphan (the grandchild whose parent exited) is reaped, not left a zombie.
+	hrun run -d --name reaper --init localhost/bb:1 sh -c '(sleep 0.2 &) ; sleep 1; ps -o stat,comm | grep -c "^Z" || true; sleep 100' >/dev/null
+	wait_for sh -c "\"$HULL\" --store \"$STORE\" --runroot \"$RUNROOT\" logs reaper | grep -qx 0"
+	[ "$(hrun run --rm --init localhost/bb:1 sh -c 'exit 42'; echo $?)" = 42 ]
+	h rm -f inited reaper >/dev/null
+}

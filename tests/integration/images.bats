@@ -395,3 +395,17 @@ store_is_empty() {
 	run_expect_fail hull inspect bad:1
 	assert_one_line_error "inspect" "not in the store"
 }
+
+@test "run pulls a missing image first (through hull-image); a pull that fails is one line and 125" {
+	CGPARENT=$(hull_cgroup_parent)
+	run hull --runroot "$BATS_TEST_TMPDIR/run" run --rm --network none --cgroup-parent "$CGPARENT" "$REG/test/busybox:1" echo pulled
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = pulled ]
+	[ -n "$(hull images -q)" ]
+	run_expect_fail hull --runroot "$BATS_TEST_TMPDIR/run" run --rm --network none "$REG/test/nothing:1" true
+	[ "$status" -eq 125 ]
+	assert_one_line_error pull "test/nothing:1"
+	# hull itself loads neither libcurl nor libarchive: hull-image does the pulling.
+	! ldd "$HULL" | grep -qE 'libcurl|libarchive'
+	for d in $(hull_cgroup_dirs); do rmdir "$d" 2>/dev/null || true; done
+}

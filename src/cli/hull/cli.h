@@ -11,6 +11,7 @@
 
 struct hull_cli {
 	const char *store_path;
+	bool debug;
 	const char *runroot; /* --runroot: the OCI runtime's state for app containers */
 	const char *runtime; /* --runtime: the OCI runtime app containers run with (NULL: hull-runtime) */
 	uint64_t max_layer_bytes; /* --max-layer-size, 0 when not given */
@@ -36,6 +37,14 @@ int hull_network_hook(struct net_bundle_network *b, char *buf, size_t size, stru
 /* Opens the store, exclusively for commands that remove content. */
 int hull_open_store(struct hull_cli *cli, bool exclusive, struct store **out, struct hull_error **err);
 
+/* The commands built into hull-image rather than hull (they need libcurl or libarchive); hull runs it for
+ * them with the same arguments. */
+bool hull_is_image_helper_command(const char *name);
+int hull_exec_image_helper(char **argv);
+/* hull-image pull IMAGE with our global options, its progress on our stderr: 0, or -errno after it said
+ * why it failed (in one line of its own). */
+int hull_image_helper_pull(struct hull_cli *cli, const char *image);
+
 struct engine;
 /* Opens the store and the app container engine on it (closed with engine_close, then the store). */
 int hull_open_engine(struct hull_cli *cli, struct store **store, struct engine *e, struct hull_error **err);
@@ -56,7 +65,8 @@ int hull_registry_option(const char *command, int opt, const char *arg, struct r
 extern const struct hull_command cmd_pull, cmd_push, cmd_save, cmd_load, cmd_import, cmd_export, cmd_images,
     cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune, cmd_bundle, cmd_login, cmd_logout, cmd_network,
     cmd_switch, cmd_run, cmd_create, cmd_start, cmd_ps, cmd_stop, cmd_kill, cmd_rm, cmd_logs, cmd_container,
-    cmd_exec, cmd_wait, cmd_pause, cmd_unpause, cmd_rename, cmd_top, cmd_stats, cmd_port, cmd_restart, cmd_system;
+    cmd_exec, cmd_wait, cmd_pause, cmd_unpause, cmd_rename, cmd_top, cmd_stats, cmd_port, cmd_restart,
+    cmd_system;
 
 /* hull container prune: removes every ended container. */
 int hull_container_prune(struct hull_cli *cli, int argc, char **argv);

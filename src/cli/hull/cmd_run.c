@@ -9,10 +9,8 @@
 #include <unistd.h>
 
 #include "cli/hull/cli.h"
-#include "cli/hull/progress.h"
 #include "engine/engine.h"
 #include "image/local_image.h"
-#include "image/pull.h"
 #include "net/ports.h"
 #include "net/setup.h"
 #include "runtime/signals.h"
@@ -25,6 +23,7 @@
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND	127
 #define MAX_LIST	256
+#define PULL_FAILED	(-2000)
 
 struct run_args {
 	struct run_config c;
@@ -100,6 +99,7 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_RESTART,
+	OPT_INIT,
 };
 
 /* --security-opt: seccomp=unconfined|FILE, no-new-privileges[=true|false] (also with ':' as Docker once
@@ -187,6 +187,7 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
 	    {"restart", required_argument, NULL, OPT_RESTART},
+	    {"init", no_argument, NULL, OPT_INIT},
 	    {NULL, 0, NULL, 0},
 	};
 	struct hull_error *err = NULL;
@@ -351,6 +352,9 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 			    add(command, a->network_args, &a->c.n_network_args, optarg))
 				return 1;
 			break;
+		case OPT_INIT:
+			a->c.init = true;
+			break;
 		case OPT_RESTART: {
 			char name[32];
 			int max;
@@ -420,27 +424,17 @@ static void raw_terminal_leave(struct raw_terminal *r)
 	r->active = false;
 }
 
-/* The image, pulled first when it is missing (or always, as --pull says). */
-static int ensure_image(struct engine *e, const char *image, const char *policy, struct hull_error **err)
+/* The image, pulled first when it is missing (or always, as --pull says), by hull-image. */
+static int ensure_image(struct hull_cli *cli, struct engine *e, const char *image, const char *policy,
+			struct hull_error **err)
 {
 	char digest[DIGEST_MAX];
-	struct pull_options o = {0};
-	struct progress *p;
-	int ret;
 
 	if (strcmp(policy, "always") != 0 && local_image_find(e->store, image, digest, NULL) == 0)
 		return 0;
 	if (strcmp(policy, "never") == 0)
 		return local_image_find(e->store, image, digest, err);
-	if ((ret = registry_global_init(err)) < 0)
-		return ret;
-	p = progress_new(stderr, false);
-	o.observer = p ? progress_observer(p) : NULL;
-	ret = image_pull(e->store, image, &o, digest, err);
-	if (ret == 0 && p)
-		progress_finish(p);
-	progress_free(&p);
-	return ret;
+	return hull_image_helper_pull(cli, image) < 0 ? PULL_FAILED : 0;
 }
 
 static int start_status(struct hull_error **err)
@@ -465,10 +459,15 @@ static int run_or_create(struct hull_cli *cli, int argc, char **argv, bool start
 		run_args_free(&a);
 		return EXIT_HULL;
 	}
-	if (hull_open_engine(cli, &store, &e, &err) < 0 || ensure_image(&e, a.c.image, a.pull, &err) < 0 ||
+	if (hull_open_engine(cli, &store, &e, &err) < 0 ||
+	    (ret = ensure_image(cli, &e, a.c.image, a.pull, &err)) < 0 ||
 	    engine_create(&e, &a.c, id, &err) < 0) {
-		hull_error_wrap(&err, "%s", command);
-		ret = (cli_fail(&err), EXIT_HULL);
+		/* A failed pull has said why in its own line. */
+		if (ret != PULL_FAILED) {
+			hull_error_wrap(&err, "%s", command);
+			cli_fail(&err);
+		}
+		ret = EXIT_HULL;
 		goto out;
 	}
 	if (!start) {
@@ -584,7 +583,8 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	"  --dns IP, --dns-search DOMAIN, --dns-option OPT   the container's resolv.conf\n"                  \
 	"  --restart no|on-failure[:N]|always|unless-stopped  start it again when it ends (Docker's "        \
 	"back-off);\n"                                                                                       \
-	"                           `hull system boot` starts always and unless-stopped ones at boot\n"
+	"                           `hull system boot` starts always and unless-stopped ones at boot\n"      \
+	"  --init                   hull-init as PID 1: signals passed on, orphans reaped\n"
 
 const struct hull_command cmd_run = {
     .name = "run",

@@ -10,12 +10,17 @@
 #include "net/bundle.h"
 #include "util/log.h"
 
+/* hull itself does without the commands that need libcurl or libarchive: hull-image has them
+ * (image_helper.c). */
 static const struct hull_command *const commands[] = {
-    &cmd_run,	 &cmd_create,  &cmd_start,  &cmd_ps,	    &cmd_exec,	  &cmd_logs,	&cmd_stop,
-    &cmd_kill,	 &cmd_restart, &cmd_rm,	    &cmd_wait,	    &cmd_pause,	  &cmd_unpause, &cmd_rename,
-    &cmd_top,	 &cmd_stats,   &cmd_port,   &cmd_container, &cmd_pull,	  &cmd_push,	&cmd_save,
-    &cmd_load,	 &cmd_import,  &cmd_export, &cmd_images,    &cmd_inspect, &cmd_tag,	&cmd_rmi,
-    &cmd_bundle, &cmd_login,   &cmd_logout, &cmd_network,   &cmd_switch,  &cmd_system,
+    &cmd_run,	 &cmd_create,  &cmd_start,   &cmd_ps,	     &cmd_exec,	  &cmd_logs,	&cmd_stop,
+    &cmd_kill,	 &cmd_restart, &cmd_rm,	     &cmd_wait,	     &cmd_pause,  &cmd_unpause, &cmd_rename,
+    &cmd_top,	 &cmd_stats,   &cmd_port,    &cmd_container, &cmd_images, &cmd_inspect, &cmd_tag,
+    &cmd_rmi,	 &cmd_bundle,  &cmd_network, &cmd_switch,    &cmd_system,
+#ifndef HULL_LEAN_FRONT
+    &cmd_pull,	 &cmd_push,    &cmd_save,    &cmd_load,	     &cmd_import, &cmd_export,	&cmd_login,
+    &cmd_logout,
+#endif
 };
 
 /* `hull image SUB` spells the same commands the way podman does. */
@@ -23,8 +28,11 @@ static const struct {
 	const char *name;
 	const struct hull_command *command;
 } image_subcommands[] = {
-    {"pull", &cmd_pull},       {"push", &cmd_push}, {"ls", &cmd_images}, {"list", &cmd_images},
-    {"inspect", &cmd_inspect}, {"tag", &cmd_tag},   {"rm", &cmd_rmi},	 {"prune", &cmd_image_prune},
+    {"ls", &cmd_images}, {"list", &cmd_images}, {"inspect", &cmd_inspect},
+    {"tag", &cmd_tag},	 {"rm", &cmd_rmi},	{"prune", &cmd_image_prune},
+#ifndef HULL_LEAN_FRONT
+    {"pull", &cmd_pull}, {"push", &cmd_push},
+#endif
 };
 
 static void print_usage(FILE *out)
@@ -36,6 +44,14 @@ static void print_usage(FILE *out)
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+#ifdef HULL_LEAN_FRONT
+	fprintf(out, "  %-10s %s\n", "pull, push", "move images between registries and the store");
+	fprintf(out, "  %-10s %s\n", "save, load",
+		"images to and from tar archives (docker save's format, OCI)");
+	fprintf(out, "  %-10s %s\n", "import",
+		"an image from a tar of a root filesystem; export: the reverse");
+	fprintf(out, "  %-10s %s\n", "login", "keep a registry's credentials; logout forgets them");
+#endif
 	fprintf(out, "  %-10s %s\n", "image", "ls, rm, inspect, tag, pull and prune, as `hull image prune`");
 	fprintf(out,
 		"\nGlobal options:\n"
@@ -141,8 +157,12 @@ static int run_command(struct hull_cli *cli, const struct hull_command *cmd, int
 
 	if (cli_help_requested(cmd->summary, cmd->help, argc, argv))
 		return 0;
+#ifndef HULL_LEAN_FRONT
 	if (cmd->registry && registry_global_init(&err) < 0)
 		return cli_fail(&err);
+#else
+	(void)err;
+#endif
 	return cmd->run(cli, argc, argv);
 }
 
@@ -171,6 +191,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			debug = true;
+			cli.debug = true;
 			break;
 		case 'R':
 			cli.runroot = optarg;
@@ -207,6 +228,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	name = argv[optind];
+#ifdef HULL_LEAN_FRONT
+	if (hull_is_image_helper_command(name) ||
+	    (strcmp(name, "image") == 0 && optind + 1 < argc &&
+	     (strcmp(argv[optind + 1], "pull") == 0 || strcmp(argv[optind + 1], "push") == 0)))
+		return hull_exec_image_helper(argv);
+#endif
 	if (strcmp(name, "image") == 0 && optind + 1 < argc) {
 		for (size_t i = 0; i < sizeof(image_subcommands) / sizeof(image_subcommands[0]); i++)
 			if (strcmp(image_subcommands[i].name, argv[optind + 1]) == 0)
