@@ -178,19 +178,24 @@ static json_object *image_overrides(json_object *image_config, const struct run_
 
 /* The bundle's config.json edited for what the image config does not say (spec_edit.c). */
 static int edit_spec(struct engine *e, const char *bundle, const char *id, const struct run_config *c,
-		     json_object *mounts_out, struct hull_error **err)
+		     json_object *image_config, json_object *mounts_out, struct hull_error **err)
 {
-	cleanup_free char *path = NULL, *text = NULL;
+	cleanup_free char *path = NULL, *text = NULL, *rootfs = NULL;
 	cleanup_json json_object *spec = NULL;
+	cleanup_close int root_fd = -1;
+	json_object *config = NULL, *volumes = NULL;
 	const char *out;
 	size_t len;
 	int ret;
 
-	if (asprintf(&path, "%s/config.json", bundle) < 0)
+	if (asprintf(&path, "%s/config.json", bundle) < 0 || asprintf(&rootfs, "%s/rootfs", bundle) < 0)
 		return hull_error_set(err, ENOMEM, "create");
+	root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (json_object_object_get_ex(image_config, "config", &config))
+		json_object_object_get_ex(config, "Volumes", &volumes);
 	if ((ret = fs_read_file(AT_FDCWD, path, &text, &len, err)) < 0 ||
 	    (ret = json_parse_text(text, len, "config.json", &spec, err)) < 0 ||
-	    (ret = engine_spec_edit(e, spec, id, c, mounts_out, err)) < 0)
+	    (ret = engine_spec_edit(e, spec, id, c, root_fd, volumes, mounts_out, err)) < 0)
 		return ret;
 	out = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY);
 	return fs_write_file_atomic(AT_FDCWD, path, out, strlen(out), 0644, err);
@@ -407,7 +412,7 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	if ((ret = image_bundle_create(e->store, digest, bundle, overrides, err)) < 0)
 		goto out;
 	made_bundle = true;
-	if ((ret = edit_spec(e, bundle, id, c, mounts, err)) < 0 ||
+	if ((ret = edit_spec(e, bundle, id, c, img.config, mounts, err)) < 0 ||
 	    (strcmp(c->network ? c->network : "local", "none") != 0 &&
 	     (ret = configure_network(e, bundle, name, c, err)) < 0))
 		goto out;

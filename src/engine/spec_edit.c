@@ -336,8 +336,27 @@ static int add_init(struct engine *e, json_object *process, json_object *mounts,
 	return 0;
 }
 
+/* Whether a mount of spec already has dst as its destination (trailing slashes aside). */
+static bool mounted_at(json_object *mounts, const char *dst)
+{
+	size_t n = strlen(dst);
+
+	while (n > 1 && dst[n - 1] == '/')
+		n--;
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		const char *d = json_get_string(json_object_array_get_idx(mounts, i), "destination", "");
+		size_t m = strlen(d);
+		while (m > 1 && d[m - 1] == '/')
+			m--;
+		if (m == n && strncmp(d, dst, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 int engine_spec_edit(struct engine *e, json_object *spec, const char *id, const struct run_config *c,
-		     json_object *mounts_record, struct hull_error **err)
+		     int root_fd, json_object *image_volumes, json_object *mounts_record,
+		     struct hull_error **err)
 {
 	json_object *process = object_member(spec, "process"), *linux_ = object_member(spec, "linux"),
 		    *mounts;
@@ -359,8 +378,18 @@ int engine_spec_edit(struct engine *e, json_object *spec, const char *id, const 
 		json_object_object_add(spec, "mounts", mounts);
 	}
 	for (size_t i = 0; i < c->n_volumes; i++)
-		if ((ret = engine_volume_mount(e, c->volumes[i], mounts, mounts_record, err)) < 0)
+		if ((ret = engine_volume_mount(e, c->volumes[i], root_fd, mounts, mounts_record, err)) < 0)
 			return ret;
+	/* The image's Volumes that no -v or --tmpfs covers: an anonymous volume each, as Docker makes. */
+	if (json_object_is_type(image_volumes, json_type_object)) {
+		json_object_object_foreach(image_volumes, dst, unused)
+		{
+			(void)unused;
+			if (dst[0] == '/' && !mounted_at(mounts, dst) &&
+			    (ret = engine_volume_mount(e, dst, root_fd, mounts, mounts_record, err)) < 0)
+				return ret;
+		}
+	}
 	for (size_t i = 0; i < c->n_tmpfs; i++)
 		if ((ret = add_tmpfs(mounts, c->tmpfs[i], err)) < 0)
 			return ret;

@@ -498,3 +498,59 @@ attempts() {
 	[ "$(hrun run --rm --init localhost/bb:1 sh -c 'exit 42'; echo $?)" = 42 ]
 	h rm -f inited reaper >/dev/null
 }
+
+@test "volumes: a new one is filled from the image (through its symlinks, inside the root); anonymous ones; volume ls, inspect, rm, prune; rm -v" {
+	# An image with content under /data and a symlink /linked -> /etc.
+	local root=$BATS_TEST_TMPDIR/root id vol
+	cp -a "$HULL_TEST_ROOTFS" "$root"
+	mkdir -p "$root/data/sub"
+	echo seeded >"$root/data/sub/file"
+	chown 1000:1000 "$root/data/sub/file"
+	chmod 640 "$root/data/sub/file"
+	ln -s /etc "$root/linked"
+	tar -C "$root" -c . | h import - localhost/bbv:1 >/dev/null
+	run hrun run --rm -v fresh:/data localhost/bbv:1 sh -c 'cat /data/sub/file; stat -c "%u:%g %a" /data/sub/file'
+	[ "${lines[0]}" = seeded ] && [ "${lines[1]}" = "1000:1000 640" ]
+	# Seeded once: what the container wrote stays, the image's content does not come back.
+	hrun run --rm -v fresh:/data localhost/bbv:1 sh -c 'rm /data/sub/file; echo mine > /data/new'
+	[ "$(hrun run --rm -v fresh:/data localhost/bbv:1 ls /data)" = "$(printf 'new\nsub')" ]
+	# /linked resolves inside the image's root: its /etc, never the host's.
+	hrun run --rm -v etcvol:/linked localhost/bbv:1 true
+	vol=$(h volume inspect etcvol | jq -r '.[0].Mountpoint')
+	[ "$(grep -c . "$vol/passwd")" -eq "$(grep -c . "$HULL_TEST_ROOTFS/etc/passwd")" ]
+	run h volume ls -q
+	[[ "$output" == *fresh* ]] && [[ "$output" == *etcvol* ]]
+	# An anonymous volume: kept by rm, removed by rm -v.
+	id=$(hrun create -v /scratch localhost/bbv:1 true)
+	vol=$(h inspect "$id" | jq -r '.[0].Mounts[0].Name')
+	[ ${#vol} -eq 64 ]
+	run_expect_fail h volume rm "$vol"
+	assert_one_line_error "volume rm" "uses it"
+	h rm -v "$id" >/dev/null
+	[ -z "$(h volume ls -q | grep -x "$vol")" ]
+	[ "$(h volume create named1)" = named1 ]
+	run h volume prune
+	[ "$output" = "Removed 3 volumes" ]
+	[ -z "$(h volume ls -q)" ]
+	run_expect_fail h volume inspect gone
+	assert_one_line_error "volume inspect" gone
+}
+
+@test "an image's Volumes get an anonymous volume each unless -v covers them" {
+	local l=$BATS_TEST_TMPDIR/layout id
+	# The image config's Volumes set with umoci on a saved layout, then loaded back under a new name.
+	h save --format oci-archive -o "$BATS_TEST_TMPDIR/a.tar" localhost/bb:1
+	mkdir -p "$l" && tar -C "$l" -xf "$BATS_TEST_TMPDIR/a.tar"
+	umoci config --image "$l:1" --tag vol --config.volume /vol --config.volume /other
+	jq '.manifests |= map(select(.annotations["org.opencontainers.image.ref.name"] == "vol")
+		| .annotations["io.containerd.image.name"] = "localhost/vimg:1")' "$l/index.json" >"$l/i" && mv "$l/i" "$l/index.json"
+	(cd "$l" && tar -cf "$BATS_TEST_TMPDIR/b.tar" .)
+	h load -i "$BATS_TEST_TMPDIR/b.tar" >/dev/null
+	id=$(hrun create -v mine:/other localhost/vimg:1 sh -c 'grep -c " /vol \| /other " /proc/mounts')
+	[ "$(h start -a "$id")" = 2 ]
+	run h inspect "$id"
+	[ "$(jq -r '[.[0].Mounts[] | select(.Anonymous) | .Destination] | join(",")' <<<"$output")" = /vol ]
+	[ "$(jq -r '[.[0].Mounts[] | select(.Name == "mine") | .Destination] | join(",")' <<<"$output")" = /other ]
+	h rm -v "$id" >/dev/null
+	[ "$(h volume ls -q)" = mine ]
+}

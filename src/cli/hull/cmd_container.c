@@ -9,6 +9,7 @@
 
 #include "cli/hull/cli.h"
 #include "engine/engine.h"
+#include "engine/volumes.h"
 #include "runtime/signals.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -262,28 +263,42 @@ static int run_kill(struct hull_cli *cli, int argc, char **argv)
 	return each(cli, "kill", optind, argc, argv, do_kill, &sig, true);
 }
 
+struct rm_args {
+	bool force, volumes;
+};
+
 static int do_rm(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
 {
-	return engine_remove(e, c, *(bool *)arg, err);
+	struct rm_args *a = arg;
+
+	if (engine_remove(e, c, a->force, err) < 0)
+		return -1;
+	if (a->volumes)
+		engine_remove_anonymous_volumes(e, c);
+	return 0;
 }
 
 static int run_rm(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"force", no_argument, NULL, 'f'},
+	    {"volumes", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
-	bool force = false;
+	struct rm_args a = {0};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+f", options, NULL)) != -1) {
-		if (c != 'f')
+	while ((c = getopt_long(argc, argv, "+fv", options, NULL)) != -1) {
+		if (c == 'f')
+			a.force = true;
+		else if (c == 'v')
+			a.volumes = true;
+		else
 			return hull_usage_error("rm", "unknown option `%s`", argv[optind - 1]);
-		force = true;
 	}
-	return each(cli, "rm", optind, argc, argv, do_rm, &force, true);
+	return each(cli, "rm", optind, argc, argv, do_rm, &a, true);
 }
 
 static int do_logs(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
@@ -379,9 +394,9 @@ const struct hull_command cmd_rm = {
     .name = "rm",
     .run = run_rm,
     .summary = "remove containers",
-    .help = "Usage: hull rm [-f] CONTAINER...\n\n"
+    .help = "Usage: hull rm [-f] [-v] CONTAINER...\n\n"
 	    "Removes stopped containers: record, log, writable layer, network.  -f kills a running one\n"
-	    "first.\n",
+	    "first; -v removes its anonymous volumes too.\n",
 };
 
 const struct hull_command cmd_logs = {

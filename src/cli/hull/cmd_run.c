@@ -10,6 +10,7 @@
 
 #include "cli/hull/cli.h"
 #include "engine/engine.h"
+#include "engine/volumes.h"
 #include "image/local_image.h"
 #include "net/ports.h"
 #include "net/setup.h"
@@ -488,6 +489,7 @@ static int run_or_create(struct hull_cli *cli, int argc, char **argv, bool start
 		if (ret < 0) {
 			/* A container that never ran is not kept: no record, mount or network. */
 			engine_remove(&e, &c, true, NULL);
+			engine_remove_anonymous_volumes(&e, &c);
 			hull_error_wrap(&err, "run");
 			ret = start_status(&err);
 		} else if (a.detach)
