@@ -15,18 +15,17 @@
 /* Deeper than any real image's tree; a hostile one gets an error, not a blown stack. */
 #define MAX_DEPTH 256
 
-static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st,
-		     struct hull_error **err)
+static int copy_contents(int in, int dst_dir, const char *name, const struct stat *st,
+			 struct hull_error **err)
 {
-	cleanup_close int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	cleanup_close int out = -1;
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	cleanup_close int out = openat(dst_dir, name, flags, st->st_mode & 07777);
 	char buf[65536];
 	ssize_t n;
 
-	if (in < 0)
-		return hull_error_errno(err, "open `%s`", name);
-	out =
-	    openat(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
+	/* What is there is replaced (a link by a file, never written through). */
+	if (out < 0 && errno == EEXIST && unlinkat(dst_dir, name, 0) == 0)
+		out = openat(dst_dir, name, flags, st->st_mode & 07777);
 	if (out < 0)
 		return hull_error_errno(err, "create `%s`", name);
 	while ((n = read(in, buf, sizeof(buf))) > 0)
@@ -38,6 +37,16 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	if (fchown(out, st->st_uid, st->st_gid) < 0 || fchmod(out, st->st_mode & 07777) < 0)
 		return hull_error_errno(err, "own `%s`", name);
 	return 0;
+}
+
+static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st,
+		     struct hull_error **err)
+{
+	cleanup_close int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (in < 0)
+		return hull_error_errno(err, "open `%s`", name);
+	return copy_contents(in, dst_dir, name, st, err);
 }
 
 static int copy_dir(int src, int dst, int depth, struct hull_error **err)
@@ -108,4 +117,23 @@ int copy_tree(int src_dir, int dst_dir, struct hull_error **err)
 	    (fchown(dst_dir, st.st_uid, st.st_gid) < 0 || fchmod(dst_dir, st.st_mode & 07777) < 0))
 		return hull_error_errno(err, "own the copy");
 	return 0;
+}
+
+int copy_entry(int src_fd, int dst_dir, const char *name, struct hull_error **err)
+{
+	cleanup_close int to = -1;
+	struct stat st;
+
+	if (fstat(src_fd, &st) < 0)
+		return hull_error_errno(err, "stat");
+	if (S_ISREG(st.st_mode))
+		return copy_contents(src_fd, dst_dir, name, &st, err);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_fail(err, EINVAL, "`%s` is neither a file nor a directory", name);
+	if (mkdirat(dst_dir, name, 0700) < 0 && errno != EEXIST)
+		return hull_error_errno(err, "mkdir `%s`", name);
+	to = openat(dst_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (to < 0)
+		return hull_error_errno(err, "open `%s`", name);
+	return copy_tree(src_fd, to, err);
 }

@@ -8,4 +8,8 @@
 
 int copy_tree(int src_dir, int dst_dir, struct hull_error **err);
 
+/* What src_fd is (a file or a directory, opened for reading) copied as dst_dir/name, replacing a file or
+ * link of that name, merging into a directory of that name. */
+int copy_entry(int src_fd, int dst_dir, const char *name, struct hull_error **err);
+
 #endif

@@ -145,6 +145,13 @@ int engine_stats(struct engine *e, struct app_container *c, json_object **stats,
 /* Removes every ended container; *removed says how many. */
 int engine_prune(struct engine *e, size_t *removed, struct hull_error **err);
 
+/* hull cp: SRC inside the container to DST on the host, or the other way; paths inside are resolved
+ * within its root. */
+int engine_cp_from(struct engine *e, const struct app_container *c, const char *src, const char *dst,
+		   struct hull_error **err);
+int engine_cp_to(struct engine *e, const struct app_container *c, const char *src, const char *dst,
+		 struct hull_error **err);
+
 /* Docker's inspect document of the container (Id, Name, State, Config, HostConfig, Mounts,
  * NetworkSettings, ...). */
 json_object *engine_inspect(struct engine *e, const struct app_container *c);

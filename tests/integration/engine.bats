@@ -554,3 +554,31 @@ attempts() {
 	h rm -v "$id" >/dev/null
 	[ "$(h volume ls -q)" = mine ]
 }
+
+@test "cp both ways; a symlink the container planted never leads to the host's files" {
+	local out=$BATS_TEST_TMPDIR/out
+	hrun run -d --name box localhost/bb:1 sh -c 'mkdir -p /srv/tree/sub && echo inside > /srv/tree/sub/f &&
+		ln -s / /escape && ln -s ../../../../../../tmp /srv/up && sleep 100' >/dev/null
+	wait_for h exec box test -L /srv/up
+	mkdir -p "$out"
+	# Out of the container: a tree into an existing directory keeps its name.
+	h cp box:/srv/tree "$out"
+	[ "$(cat "$out/tree/sub/f")" = inside ]
+	# Through /escape -> / the container's own /etc/passwd comes out, not the host's.
+	h cp box:/escape/etc/passwd "$out/passwd"
+	cmp "$out/passwd" "$HULL_TEST_ROOTFS/etc/passwd"
+	# Into it: through /srv/up (../.. far past the root) the file lands in the container's /tmp.
+	echo from-host >"$out/in"
+	h cp "$out/in" box:/srv/up/planted
+	[ ! -e /tmp/planted ]
+	[ "$(h exec box cat /tmp/planted)" = from-host ]
+	# A tree in, merged into an existing directory and replacing a file of the same name.
+	h exec box sh -c 'mkdir -p /dst/tree/sub && echo old > /dst/tree/sub/f'
+	h cp "$out/tree" box:/dst
+	[ "$(h exec box cat /dst/tree/sub/f)" = inside ]
+	run_expect_fail h cp box:/no/such "$out/x"
+	assert_one_line_error cp box /no/such
+	run_expect_fail h cp "$out/in" "$out/in2"
+	assert_one_line_error cp CONTAINER:PATH
+	h rm -f box >/dev/null
+}
