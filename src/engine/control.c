@@ -18,31 +18,15 @@
 #include "util/rootpath.h"
 #include "util/socket.h"
 
-static struct runtime_context runtime_of(struct engine *e)
-{
-	return (struct runtime_context){.state_root = e->runroot};
-}
-
-static bool is_running(struct engine *e, const struct app_container *c, enum app_status *status)
-{
-	struct app_state st;
-
-	engine_state(e, c, &st);
-	if (status)
-		*status = st.status;
-	return st.status == APP_RUNNING || st.status == APP_PAUSED;
-}
-
 int engine_exec(struct engine *e, struct app_container *c, struct exec_options *o, int *exit_code,
 		struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	cleanup_close int ours = -1, theirs = -1, master = -1;
 	enum app_status status;
 	int pair[2];
 	pid_t pid;
 
-	if (!is_running(e, c, &status))
+	if (!engine_running(e, c, &status))
 		return hull_error_fail(err, EINVAL, "exec `%s`: the container is not running",
 				       app_container_name(c));
 	if (status == APP_PAUSED)
@@ -58,7 +42,7 @@ int engine_exec(struct engine *e, struct app_container *c, struct exec_options *
 	}
 	if (!o->detach && foreground_block_signals(NULL, err) < 0)
 		return -1;
-	if (runtime_exec(&rt, o, theirs, &pid, err) < 0)
+	if (runtime_exec(&e->rt, o, theirs, &pid, err) < 0)
 		return hull_error_wrap(err, "exec `%s`", app_container_name(c));
 	if (o->detach) {
 		*exit_code = 0;
@@ -77,7 +61,7 @@ int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struc
 	struct app_state st;
 
 	/* The monitor's end (or the init's, without one) means exit.json is written. */
-	while (is_running(e, c, NULL) && !engine_wait_exit(e, c, 60000))
+	while (engine_running(e, c, NULL) && !engine_wait_exit(e, c, 60000))
 		;
 	if (engine_load(e, c->id, &again, err) < 0)
 		return hull_error_wrap(err, "wait `%s`", app_container_name(c));
@@ -89,11 +73,10 @@ int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struc
 
 int engine_pause(struct engine *e, struct app_container *c, bool pause, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	enum app_status status;
 	int ret;
 
-	if (!is_running(e, c, &status))
+	if (!engine_running(e, c, &status))
 		return hull_error_fail(err, EINVAL, "%s `%s`: the container is not running",
 				       pause ? "pause" : "unpause", app_container_name(c));
 	if (pause && status == APP_PAUSED)
@@ -102,7 +85,7 @@ int engine_pause(struct engine *e, struct app_container *c, bool pause, struct h
 	if (!pause && status != APP_PAUSED)
 		return hull_error_fail(err, EINVAL, "unpause `%s`: the container is not paused",
 				       app_container_name(c));
-	ret = pause ? runtime_pause(&rt, c->id, err) : runtime_resume(&rt, c->id, err);
+	ret = pause ? runtime_pause(&e->rt, c->id, err) : runtime_resume(&e->rt, c->id, err);
 	return ret < 0 ? hull_error_wrap(err, "%s `%s`", pause ? "pause" : "unpause", app_container_name(c))
 		       : 0;
 }
@@ -144,26 +127,24 @@ int engine_rename(struct engine *e, struct app_container *c, const char *name, s
 
 int engine_top(struct engine *e, struct app_container *c, pid_t **pids, size_t *n, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 
-	if (!is_running(e, c, NULL))
+	if (!engine_running(e, c, NULL))
 		return hull_error_fail(err, EINVAL, "top `%s`: the container is not running",
 				       app_container_name(c));
-	if (runtime_pids(&rt, c->id, pids, n, err) < 0)
+	if (runtime_pids(&e->rt, c->id, pids, n, err) < 0)
 		return hull_error_wrap(err, "top `%s`", app_container_name(c));
 	return 0;
 }
 
 int engine_stats(struct engine *e, struct app_container *c, json_object **stats, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	uint64_t oom = 0;
 	bool running = false;
 
-	if (!is_running(e, c, NULL))
+	if (!engine_running(e, c, NULL))
 		return hull_error_fail(err, EINVAL, "stats `%s`: the container is not running",
 				       app_container_name(c));
-	if (runtime_stats(&rt, c->id, stats, &oom, &running, err) < 0)
+	if (runtime_stats(&e->rt, c->id, stats, &oom, &running, err) < 0)
 		return hull_error_wrap(err, "stats `%s`", app_container_name(c));
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "image/store.h"
+#include "runtime/runtime.h"
 #include "util/error.h"
 
 #define ENGINE_ID_LEN 64
@@ -24,6 +25,7 @@
 struct engine {
 	struct store *store;
 	const char *runroot;	      /* the OCI runtime's state root for app containers */
+	struct runtime_context rt;    /* runroot as the runtime library takes it (state, kill, exec) */
 	char runtime[4096];	      /* hull-runtime, or --runtime */
 	char monitor[4096];	      /* hull-monitor beside this executable */
 	char init[4096];	      /* hull-init beside it: PID 1 for --init */

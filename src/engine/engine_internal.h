@@ -19,6 +19,9 @@ typedef int (*engine_each_fn)(struct engine *e, struct app_container *c, const s
 			      void *arg, struct hull_error **err);
 int engine_each(struct engine *e, engine_each_fn fn, void *arg, size_t *done, struct hull_error **err);
 
+/* Running or paused (its status in *status when not NULL). */
+bool engine_running(struct engine *e, const struct app_container *c, enum app_status *status);
+
 /* flock on containers/lock (id NULL) or containers/<id>/lock; the descriptor to close, or -1. */
 int engine_lock(struct engine *e, const char *id, struct hull_error **err);
 

@@ -26,11 +26,6 @@
 #define STOP_TIMEOUT_DEFAULT 10
 #define KILL_WAIT_MS	     10000
 
-static struct runtime_context runtime_of(struct engine *e)
-{
-	return (struct runtime_context){.state_root = e->runroot};
-}
-
 /* Reads the monitor's report up to a newline (or EOF); "" when it said nothing. */
 static void read_line(int fd, char *buf, size_t size)
 {
@@ -176,7 +171,6 @@ static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 static int attach_wait(struct engine *e, struct app_container *c, int ready, pid_t monitor,
 		       struct start_io *io)
 {
-	struct runtime_context rt = runtime_of(e);
 	sigset_t set, old;
 	int sigfd, status;
 	char line[256] = "";
@@ -201,7 +195,7 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 				kill(monitor, SIGWINCH);
 			else if (si.ssi_signo != SIGWINCH) {
 				struct hull_error *err = NULL;
-				runtime_kill(&rt, c->id, (int)si.ssi_signo, false, &err);
+				runtime_kill(&e->rt, c->id, (int)si.ssi_signo, false, &err);
 				hull_error_free(&err);
 			}
 		}
@@ -322,12 +316,11 @@ static int monitor_pidfd(const struct app_container *c)
 /* The container's init, for when its monitor is gone. */
 static int init_pidfd(struct engine *e, const struct app_container *c)
 {
-	struct runtime_context rt = runtime_of(e);
 	struct container_state rs = {0};
 	struct hull_error *err = NULL;
 	int fd = -ESRCH;
 
-	if (runtime_state(&rt, c->id, &rs, &err) == 0 && rs.status != STATUS_STOPPED && rs.pid > 0)
+	if (runtime_state(&e->rt, c->id, &rs, &err) == 0 && rs.status != STATUS_STOPPED && rs.pid > 0)
 		fd = process_pidfd_open(rs.pid, rs.start_time);
 	state_free(&rs);
 	hull_error_free(&err);
@@ -370,36 +363,26 @@ static void mark_stopped_locked(struct engine *e, struct app_container *c)
 	hull_error_free(&ignored);
 }
 
-static bool running(struct engine *e, const struct app_container *c)
-{
-	struct app_state st;
-
-	engine_state(e, c, &st);
-	return st.status == APP_RUNNING || st.status == APP_PAUSED;
-}
-
 int engine_kill(struct engine *e, struct app_container *c, int sig, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 
-	if (!running(e, c))
+	if (!engine_running(e, c, NULL))
 		return hull_error_fail(err, EINVAL, "kill `%s`: the container is not running",
 				       app_container_name(c));
-	if (runtime_kill(&rt, c->id, sig, false, err) < 0)
+	if (runtime_kill(&e->rt, c->id, sig, false, err) < 0)
 		return hull_error_wrap(err, "kill `%s`", app_container_name(c));
 	return 0;
 }
 
 int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	struct hull_error *ignored = NULL;
 	json_object *config = NULL;
 
 	/* Stopped by its user: no restart policy brings it back (until it is started again), also when it
 	 * is between two runs, waiting out its back-off. */
 	mark_stopped_locked(e, c);
-	if (!running(e, c)) {
+	if (!engine_running(e, c, NULL)) {
 		engine_wait_exit(e, c, KILL_WAIT_MS);
 		return 0; /* as docker stop: stopping a stopped container succeeds */
 	}
@@ -416,12 +399,12 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
 		timeout = t ? json_object_get_int(t) : STOP_TIMEOUT_DEFAULT;
 	}
 	/* A paused container cannot act on the signal until it is thawed. */
-	runtime_resume(&rt, c->id, &ignored);
+	runtime_resume(&e->rt, c->id, &ignored);
 	hull_error_free(&ignored);
-	if (runtime_kill(&rt, c->id, sig, false, &ignored) == 0 && engine_wait_exit(e, c, timeout * 1000L))
+	if (runtime_kill(&e->rt, c->id, sig, false, &ignored) == 0 && engine_wait_exit(e, c, timeout * 1000L))
 		return 0;
 	hull_error_free(&ignored);
-	runtime_kill(&rt, c->id, SIGKILL, true, &ignored);
+	runtime_kill(&e->rt, c->id, SIGKILL, true, &ignored);
 	hull_error_free(&ignored);
 	if (!engine_wait_exit(e, c, KILL_WAIT_MS))
 		return hull_error_fail(err, ETIMEDOUT, "stop `%s`: still running after SIGKILL",
@@ -433,7 +416,6 @@ int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout,
  * with its overlay mount and network, the directory.  Under the container's lock, then the engine's. */
 int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	struct container_state rs = {0};
 	struct hull_error *ignored = NULL;
 	cleanup_free char *bundle = engine_path(e, c->id, "bundle"), *config = NULL;
@@ -441,8 +423,8 @@ int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_
 
 	if (bundle == NULL || asprintf(&config, "%s/config.json", bundle) < 0)
 		return hull_error_set(err, ENOMEM, "remove");
-	if (runtime_state(&rt, c->id, &rs, &ignored) == 0)
-		runtime_delete(&rt, c->id, true, &ignored);
+	if (runtime_state(&e->rt, c->id, &rs, &ignored) == 0)
+		runtime_delete(&e->rt, c->id, true, &ignored);
 	state_free(&rs);
 	hull_error_free(&ignored);
 	if (access(bundle, F_OK) == 0 && image_bundle_remove(e->store, bundle, err) < 0)
@@ -457,17 +439,16 @@ int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_
 
 int engine_remove(struct engine *e, struct app_container *c, bool force, struct hull_error **err)
 {
-	struct runtime_context rt = runtime_of(e);
 	struct hull_error *ignored = NULL;
 	int lock, ret;
 
-	if (running(e, c)) {
+	if (engine_running(e, c, NULL)) {
 		if (!force)
 			return hull_error_fail(
 			    err, EBUSY, "rm `%s`: the container is running (stop it first, or rm --force)",
 			    app_container_name(c));
 		mark_stopped_locked(e, c);
-		runtime_kill(&rt, c->id, SIGKILL, true, &ignored);
+		runtime_kill(&e->rt, c->id, SIGKILL, true, &ignored);
 		hull_error_free(&ignored);
 		engine_wait_exit(e, c, KILL_WAIT_MS);
 	}

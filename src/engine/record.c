@@ -34,6 +34,7 @@ int engine_open(struct engine *e, struct store *s, const char *runroot, const ch
 	memset(e, 0, sizeof(*e));
 	e->store = s;
 	e->runroot = runroot;
+	e->rt = (struct runtime_context){.state_root = runroot};
 	e->dir_fd = -1;
 	n = readlink("/proc/self/exe", e->self, sizeof(e->self) - 1);
 	if (n < 0)
@@ -237,7 +238,6 @@ static bool monitor_alive(const struct app_container *c)
 
 void engine_state(struct engine *e, const struct app_container *c, struct app_state *s)
 {
-	struct runtime_context rt = {.state_root = e->runroot};
 	struct container_state rs = {0};
 	struct hull_error *err = NULL;
 	int64_t code = -1;
@@ -255,7 +255,7 @@ void engine_state(struct engine *e, const struct app_container *c, struct app_st
 		s->finished_at = json_get_string(c->exit, "FinishedAt", "");
 		return;
 	}
-	if (runtime_state(&rt, c->id, &rs, &err) == 0 &&
+	if (runtime_state(&e->rt, c->id, &rs, &err) == 0 &&
 	    (rs.status == STATUS_RUNNING || rs.status == STATUS_PAUSED || rs.status == STATUS_CREATED)) {
 		s->status = rs.status == STATUS_PAUSED ? APP_PAUSED : APP_RUNNING;
 		s->pid = rs.pid;
@@ -301,4 +301,14 @@ int engine_each(struct engine *e, engine_each_fn fn, void *arg, size_t *done, st
 	}
 	free(list);
 	return ret;
+}
+
+bool engine_running(struct engine *e, const struct app_container *c, enum app_status *status)
+{
+	struct app_state st;
+
+	engine_state(e, c, &st);
+	if (status)
+		*status = st.status;
+	return st.status == APP_RUNNING || st.status == APP_PAUSED;
 }

@@ -35,6 +35,7 @@
 #include "util/id.h"
 #include "util/log.h"
 #include "util/process.h"
+#include "util/timefmt.h"
 #include "util/socket.h"
 
 struct create_job {
@@ -55,17 +56,6 @@ struct create_job {
 	bool pid_is_child;
 	int pidfd; /* the init, from the moment its pid is known; else process_pidfd_open()'s -errno */
 };
-
-static void format_time_now(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
-}
 
 /* linux.resources becomes cgroup writes now, so that a bad value is refused before anything exists. */
 static int plan_resources(struct create_job *j, struct hull_error **err)
@@ -170,7 +160,7 @@ static int fill_state(struct create_job *j)
 	char now[64];
 	json_object *annotations = NULL;
 
-	format_time_now(now, sizeof(now));
+	timefmt_now(now, sizeof(now));
 	s->id = strdup(j->o->id);
 	s->bundle = strdup(j->bundle);
 	s->rootfs = strdup(j->rootfs);

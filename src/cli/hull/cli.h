@@ -46,6 +46,14 @@ int hull_exec_image_helper(char **argv);
 int hull_image_helper_pull(struct hull_cli *cli, const char *image);
 
 struct engine;
+struct app_container;
+/* Runs fn on each container named by argv[first..] (the engine opened once); the exit status is 1 if any
+ * failed, each failure one line `COMMAND: ...`; with print_names each name is printed once done. */
+typedef int (*hull_container_fn)(struct engine *e, struct app_container *c, void *arg,
+				 struct hull_error **err);
+int hull_each_container(struct hull_cli *cli, const char *command, int first, int argc, char **argv,
+			hull_container_fn fn, void *arg, bool print_names);
+
 /* Opens the store and the app container engine on it (closed with engine_close, then the store). */
 int hull_open_engine(struct hull_cli *cli, struct store **store, struct engine *e, struct hull_error **err);
 

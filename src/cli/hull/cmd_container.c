@@ -164,11 +164,8 @@ static int run_ps(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* Runs fn on each named container; the exit status is 1 if any failed (each failure one line). */
-typedef int (*container_fn)(struct engine *e, struct app_container *c, void *arg, struct hull_error **err);
-
-static int each(struct hull_cli *cli, const char *command, int first, int argc, char **argv, container_fn fn,
-		void *arg, bool print_names)
+int hull_each_container(struct hull_cli *cli, const char *command, int first, int argc, char **argv,
+			hull_container_fn fn, void *arg, bool print_names)
 {
 	cleanup_store struct store *store = NULL;
 	struct engine e;
@@ -233,7 +230,7 @@ static int run_stop(struct hull_cli *cli, int argc, char **argv)
 		} else
 			return hull_usage_error("stop", "unknown option `%s`", argv[optind - 1]);
 	}
-	return each(cli, "stop", optind, argc, argv, do_stop, &s, true);
+	return hull_each_container(cli, "stop", optind, argc, argv, do_stop, &s, true);
 }
 
 static int do_kill(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
@@ -260,7 +257,7 @@ static int run_kill(struct hull_cli *cli, int argc, char **argv)
 			return cli_fail(&err);
 		}
 	}
-	return each(cli, "kill", optind, argc, argv, do_kill, &sig, true);
+	return hull_each_container(cli, "kill", optind, argc, argv, do_kill, &sig, true);
 }
 
 struct rm_args {
@@ -298,7 +295,7 @@ static int run_rm(struct hull_cli *cli, int argc, char **argv)
 		else
 			return hull_usage_error("rm", "unknown option `%s`", argv[optind - 1]);
 	}
-	return each(cli, "rm", optind, argc, argv, do_rm, &a, true);
+	return hull_each_container(cli, "rm", optind, argc, argv, do_rm, &a, true);
 }
 
 static int do_logs(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
@@ -337,7 +334,7 @@ static int run_logs(struct hull_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return hull_usage_error("logs", "takes one container");
-	return each(cli, "logs", optind, argc, argv, do_logs, &o, false);
+	return hull_each_container(cli, "logs", optind, argc, argv, do_logs, &o, false);
 }
 
 static int do_cleanup(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
@@ -350,7 +347,7 @@ static int run_container(struct hull_cli *cli, int argc, char **argv)
 	const char *sub = argc > 1 ? argv[1] : "";
 
 	if (strcmp(sub, "cleanup") == 0)
-		return each(cli, "container cleanup", 2, argc, argv, do_cleanup, NULL, false);
+		return hull_each_container(cli, "container cleanup", 2, argc, argv, do_cleanup, NULL, false);
 	if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0)
 		return run_ps(cli, argc - 1, argv + 1);
 	if (strcmp(sub, "rm") == 0)

@@ -96,64 +96,39 @@ static int run_exec(struct hull_cli *cli, int argc, char **argv)
 	return code;
 }
 
-static int run_wait(struct hull_cli *cli, int argc, char **argv)
+static int do_wait(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
 {
-	cleanup_store struct store *store = NULL;
-	struct engine e;
-	struct hull_error *err = NULL;
-	int ret = 0;
+	int code;
 
-	if (argc < 2)
-		return hull_usage_error("wait", "missing the container");
-	for (int i = 1; i < argc; i++) {
-		struct app_container ct;
-		int code;
-		if (open_one(cli, "wait", argv[i], &store, &e, &ct) != 0)
-			return 1;
-		if (engine_wait(&e, &ct, &code, &err) < 0)
-			ret = cli_fail(&err);
-		else
-			printf("%d\n", code);
-		app_container_free(&ct);
-		engine_close(&e);
-		store_free(&store);
-	}
-	return ret;
+	(void)arg;
+	if (engine_wait(e, c, &code, err) < 0)
+		return -1;
+	printf("%d\n", code);
+	return 0;
 }
 
-static int pause_or_not(struct hull_cli *cli, int argc, char **argv, bool pause)
+static int run_wait(struct hull_cli *cli, int argc, char **argv)
 {
-	const char *command = pause ? "pause" : "unpause";
-	cleanup_store struct store *store = NULL;
-	struct engine e;
-	struct hull_error *err = NULL;
-	int ret = 0;
+	return hull_each_container(cli, "wait", 1, argc, argv, do_wait, NULL, false);
+}
 
-	if (argc < 2)
-		return hull_usage_error(command, "missing the container");
-	for (int i = 1; i < argc; i++) {
-		struct app_container ct;
-		if (open_one(cli, command, argv[i], &store, &e, &ct) != 0)
-			return 1;
-		if (engine_pause(&e, &ct, pause, &err) < 0)
-			ret = cli_fail(&err);
-		else
-			printf("%s\n", argv[i]);
-		app_container_free(&ct);
-		engine_close(&e);
-		store_free(&store);
-	}
-	return ret;
+static int do_pause(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
+{
+	return engine_pause(e, c, *(bool *)arg, err);
 }
 
 static int run_pause(struct hull_cli *cli, int argc, char **argv)
 {
-	return pause_or_not(cli, argc, argv, true);
+	bool pause = true;
+
+	return hull_each_container(cli, "pause", 1, argc, argv, do_pause, &pause, true);
 }
 
 static int run_unpause(struct hull_cli *cli, int argc, char **argv)
 {
-	return pause_or_not(cli, argc, argv, false);
+	bool pause = false;
+
+	return hull_each_container(cli, "unpause", 1, argc, argv, do_pause, &pause, true);
 }
 
 static int run_rename(struct hull_cli *cli, int argc, char **argv)
@@ -302,39 +277,29 @@ static int run_port(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* stop, then start what the monitor left (the records change under stop). */
+static int do_restart(struct engine *e, struct app_container *c, void *arg, struct hull_error **err)
+{
+	struct app_container again;
+	struct start_io io = {0};
+	int ret;
+
+	if (engine_stop(e, c, 0, *(int *)arg, err) < 0 || engine_find(e, c->id, &again, err) < 0)
+		return -1;
+	ret = engine_start(e, &again, &io, err);
+	app_container_free(&again);
+	return ret;
+}
+
 static int run_restart(struct hull_cli *cli, int argc, char **argv)
 {
-	cleanup_store struct store *store = NULL;
-	struct engine e;
-	struct hull_error *err = NULL;
-	int first = 1, timeout = -1, ret = 0;
+	int first = 1, timeout = -1;
 
 	if (argc > 2 && (strcmp(argv[1], "-t") == 0 || strcmp(argv[1], "--time") == 0)) {
 		timeout = atoi(argv[2]);
 		first = 3;
 	}
-	if (first >= argc)
-		return hull_usage_error("restart", "missing the container");
-	for (int i = first; i < argc; i++) {
-		struct app_container ct, again;
-		struct start_io io = {0};
-		if (open_one(cli, "restart", argv[i], &store, &e, &ct) != 0)
-			return 1;
-		/* The records change under stop: start works on what the monitor left. */
-		if (engine_stop(&e, &ct, 0, timeout, &err) < 0 || engine_find(&e, ct.id, &again, &err) < 0)
-			ret = cli_fail(&err);
-		else {
-			if (engine_start(&e, &again, &io, &err) < 0)
-				ret = cli_fail(&err);
-			else
-				printf("%s\n", argv[i]);
-			app_container_free(&again);
-		}
-		app_container_free(&ct);
-		engine_close(&e);
-		store_free(&store);
-	}
-	return ret;
+	return hull_each_container(cli, "restart", first, argc, argv, do_restart, &timeout, true);
 }
 
 int hull_container_prune(struct hull_cli *cli, int argc, char **argv)
