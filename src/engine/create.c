@@ -299,6 +299,14 @@ static json_object *record_doc(const char *id, const char *name, const struct ru
 			       json_object_new_string(c->network ? c->network : "local"));
 	json_object_object_add(host, "Binds", json_new_string_array(c->volumes, c->n_volumes));
 	json_object_object_add(host, "PortBindings", json_new_string_array(c->publish, c->n_publish));
+	{
+		/* Docker's ExtraHosts: the --add-host values among the network options. */
+		json_object *extra = json_object_new_array();
+		for (size_t i = 0; i + 1 < c->n_network_args; i++)
+			if (strcmp(c->network_args[i], "--add-host") == 0)
+				json_object_array_add(extra, json_object_new_string(c->network_args[++i]));
+		json_object_object_add(host, "ExtraHosts", extra);
+	}
 	json_object_object_add(host, "Privileged", json_object_new_boolean(c->privileged));
 	json_object_object_add(host, "ReadonlyRootfs", json_object_new_boolean(c->read_only));
 	json_object_object_add(host, "Memory", json_object_new_int64(c->memory));
@@ -358,16 +366,32 @@ static void record_process(json_object *doc, const char *bundle)
 int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_ID_LEN + 1],
 		  struct hull_error **err)
 {
-	char name[NAME_MAX_LEN + 16], digest[DIGEST_MAX];
+	char name[NAME_MAX_LEN + 16], digest[DIGEST_MAX], shared[ENGINE_ID_LEN + 16] = "";
+	struct run_config resolved;
 	cleanup_free char *bundle = NULL, *dir = NULL;
 	cleanup_json json_object *overrides = NULL, *doc = NULL, *mounts = json_object_new_array();
 	struct local_image img = {0};
 	bool made_dir = false, made_bundle = false;
-	int lock = -1, ret;
+	int lock = -1, ret = 0;
 
 	if (c->name && !engine_name_valid(c->name, strlen(c->name)))
 		return hull_error_invalid(err, "`%.80s` is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
 					  c->name);
+	if (c->network &&
+	    (ret = engine_shared_network_resolve(e, c->network, shared, sizeof(shared), err)) < 0)
+		return hull_error_wrap(err, "create");
+	if (ret > 0 && (c->n_publish || c->n_network_args || c->hostname))
+		return hull_error_invalid(
+		    err,
+		    "create: --network %.100s takes no -p, --dns, --add-host or --hostname: "
+		    "those are the other container's",
+		    c->network);
+	if (ret > 0) {
+		/* Recorded by id: the other keeps its network when renamed. */
+		resolved = *c;
+		resolved.network = shared;
+		c = &resolved;
+	}
 	if ((ret = local_image_find(e->store, c->image, digest, err)) < 0 ||
 	    (ret = local_image_load(e->store, digest, &img, err)) < 0)
 		return hull_error_wrap(err, "create");
@@ -413,7 +437,9 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 		goto out;
 	made_bundle = true;
 	if ((ret = edit_spec(e, bundle, id, c, img.config, mounts, err)) < 0 ||
-	    (strcmp(c->network ? c->network : "local", "none") != 0 &&
+	    /* --network none needs hull's hooks only for /etc files asked for (--dns, --add-host). */
+	    (!shared[0] &&
+	     (strcmp(c->network ? c->network : "local", "none") != 0 || c->n_network_args > 0) &&
 	     (ret = configure_network(e, bundle, name, c, err)) < 0))
 		goto out;
 	record_process(doc, bundle);

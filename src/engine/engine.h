@@ -113,6 +113,11 @@ struct start_io {
  * cannot be run fails with ENOENT (not found) or EACCES (not executable), as Docker reports them. */
 int engine_start(struct engine *e, struct app_container *c, struct start_io *io, struct hull_error **err);
 
+/* hull attach: our stdin, stdout and stderr handed to the running container's monitor, which copies its
+ * output to them (and with io->stdin_in what we type to it) until it ends (io->exit_code) or the detach
+ * keys are typed (io->detached).  Refused while another terminal is attached. */
+int engine_attach(struct engine *e, struct app_container *c, struct start_io *io, struct hull_error **err);
+
 /* Sends the stop signal (the image's StopSignal unless sig > 0), then SIGKILL after timeout seconds
  * (< 0: the container's default, 10). */
 int engine_stop(struct engine *e, struct app_container *c, int sig, int timeout, struct hull_error **err);

@@ -34,6 +34,16 @@ bool engine_name_valid(const char *name, size_t n);
 /* Waits up to timeout_ms for the container's init to end; 1 when it did, 0 when not. */
 int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms);
 
+/* --network container:NAME (shared_net.c).  The other container's id when c shares its network (NULL:
+ * it does not); mode made into "container:<id>" in out (1), or 0 when it is another mode; the bundle's
+ * network namespace set to the other's, which must be running, and its /etc/hosts and resolv.conf
+ * copied (at each start). */
+const char *engine_shared_network(const struct app_container *c);
+int engine_shared_network_resolve(struct engine *e, const char *mode, char *out, size_t size,
+				  struct hull_error **err);
+int engine_shared_network_join(struct engine *e, const struct app_container *c, const char *bundle,
+			       struct hull_error **err);
+
 /* Removes everything of the container; its lock is held. */
 int engine_remove_locked(struct engine *e, struct app_container *c, struct hull_error **err);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/process.h"
+#include "util/socket.h"
 
 #define STOP_TIMEOUT_DEFAULT 10
 #define KILL_WAIT_MS	     10000
@@ -96,11 +98,14 @@ static void monitor_argv(struct engine *e, const struct app_container *c, const 
 	a[n++] = "3";
 	if (io->attach)
 		a[n++] = "--attach";
-	if (io->stdin_in)
-		a[n++] = "--stdin";
 	{
-		json_object *config = NULL, *tty = NULL;
+		json_object *config = NULL, *tty = NULL, *open_stdin = NULL;
 		json_object_object_get_ex(c->doc, "Config", &config);
+		/* Detached, a container made with -i keeps a stdin for `hull attach` (the monitor's pipe). */
+		if (io->stdin_in ||
+		    (!io->attach && json_object_object_get_ex(config, "OpenStdin", &open_stdin) &&
+		     json_object_get_boolean(open_stdin)))
+			a[n++] = "--stdin";
 		if (json_object_object_get_ex(config, "Tty", &tty) && json_object_get_boolean(tty))
 			a[n++] = "--tty";
 	}
@@ -154,7 +159,8 @@ static void exec_monitor(const struct monitor_argv *m, int ready, bool attach, b
 	null = open("/dev/null", O_RDWR);
 	if (ready != 3 && (dup2(ready, 3) < 0 || close(ready) < 0))
 		_exit(125);
-	if (!stdin_in)
+	/* Detached, the monitor keeps nothing of ours: a stdin it gives the container is its own pipe. */
+	if (!stdin_in || !attach)
 		dup2(null, 0);
 	if (!attach) {
 		dup2(null, 1);
@@ -168,6 +174,9 @@ static void exec_monitor(const struct monitor_argv *m, int ready, bool attach, b
 /* Signals for the container while attached, as docker run's signal proxy. */
 static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
+/* Until the monitor's last line on ready ("exit CODE" or "detached"), with our signals proxied: a window
+ * change goes to the monitor as SIGWINCH when it is our child (monitor > 0), as "winch" on the attach
+ * socket otherwise. */
 static int attach_wait(struct engine *e, struct app_container *c, int ready, pid_t monitor,
 		       struct start_io *io)
 {
@@ -191,24 +200,43 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH)
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH &&
+			    monitor > 0)
 				kill(monitor, SIGWINCH);
+			else if (si.ssi_signo == SIGWINCH)
+				send(ready, "winch", 5, MSG_NOSIGNAL);
 			else if (si.ssi_signo != SIGWINCH) {
 				struct hull_error *err = NULL;
 				runtime_kill(&e->rt, c->id, (int)si.ssi_signo, false, &err);
 				hull_error_free(&err);
 			}
 		}
-		if (p[0].revents) {
+		if (p[0].revents && monitor > 0) {
 			read_line(ready, line, sizeof(line));
 			break;
 		}
+		if (p[0].revents) {
+			/* The attach socket: one message, read whole.  A monitor that closed with our message
+			 * unread (turning us away) makes the first recv fail with ECONNRESET; its line is
+			 * still queued behind that. */
+			ssize_t n = recv(ready, line, sizeof(line) - 1, 0);
+			if (n < 0 && errno == ECONNRESET)
+				n = recv(ready, line, sizeof(line) - 1, MSG_DONTWAIT);
+			line[n > 0 ? n : 0] = '\0';
+			break;
+		}
+	}
+	if (strcmp(line, "busy") == 0) {
+		if (sigfd >= 0)
+			close(sigfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -EBUSY;
 	}
 	io->detached = strcmp(line, "detached") == 0;
 	io->exit_code = strncmp(line, "exit ", 5) == 0 ? atoi(line + 5) : io->detached ? 0 : 125;
 	/* The monitor goes on with the exit command (an --rm container's removal): run returns after it.
 	 * Detached, the container runs on and the monitor with it. */
-	while (!io->detached && waitpid(monitor, &status, 0) < 0 && errno == EINTR)
+	while (monitor > 0 && !io->detached && waitpid(monitor, &status, 0) < 0 && errno == EINTR)
 		;
 	if (sigfd >= 0)
 		close(sigfd);
@@ -260,6 +288,10 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 		close(lock);
 		return ret;
 	}
+	if ((ret = engine_shared_network_join(e, c, bundle, err)) < 0) {
+		close(lock);
+		return hull_error_wrap(err, "start `%s`", app_container_name(c));
+	}
 	unlinkat(e->dir_fd, exit_rec, 0);
 	unlinkat(e->dir_fd, run, 0);
 	if (!io->restart)
@@ -298,6 +330,40 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 	if (io->attach)
 		attach_wait(e, c, ready[0], child, io);
 	close(ready[0]);
+	return 0;
+}
+
+int engine_attach(struct engine *e, struct app_container *c, struct start_io *io, struct hull_error **err)
+{
+	cleanup_free char *sock_path = engine_path(e, c->id, "attach.sock");
+	cleanup_close int sock = -1;
+	const int fds[3] = {0, 1, 2};
+	const char *hello = io->stdin_in ? "attach stdin" : "attach";
+	struct app_state st;
+
+	if (sock_path == NULL)
+		return hull_error_set(err, ENOMEM, "attach");
+	engine_state(e, c, &st);
+	if (st.status != APP_RUNNING && st.status != APP_PAUSED)
+		return hull_error_fail(err, EINVAL,
+				       "attach `%s`: the container is not running; start it first",
+				       app_container_name(c));
+	if ((sock = socket_connect_path(sock_path, SOCK_SEQPACKET, err)) < 0)
+		return hull_error_wrap(err, "attach `%s`: its monitor does not answer",
+				       app_container_name(c));
+	if (socket_send_fds_with(sock, fds, 3, hello, strlen(hello), err) < 0) {
+		/* A monitor that turns us away may have closed before our message: its "busy" is queued. */
+		char text[8] = "";
+		if (recv(sock, text, sizeof(text) - 1, MSG_DONTWAIT) == 4 && memcmp(text, "busy", 4) == 0) {
+			hull_error_free(err);
+			return hull_error_fail(err, EBUSY, "attach `%s`: another terminal is attached",
+					       app_container_name(c));
+		}
+		return hull_error_wrap(err, "attach `%s`", app_container_name(c));
+	}
+	if (attach_wait(e, c, sock, 0, io) == -EBUSY)
+		return hull_error_fail(err, EBUSY, "attach `%s`: another terminal is attached",
+				       app_container_name(c));
 	return 0;
 }
 

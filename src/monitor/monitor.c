@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "monitor/attach.h"
 #include "monitor/log_writer.h"
 #include "monitor/terminal.h"
 #include "util/fdio.h"
@@ -348,14 +349,41 @@ static void detach(const struct monitor_options *o, struct stream *out, struct s
 /* The streams are large: static, so that only the pages a container's output touches become resident. */
 static struct stream out_stream, err_stream;
 
+/* What the user attached through attach.sock gets: the output, and the input with "stdin". */
+static void attach_begin(struct attach_client *c, struct stream *out, struct stream *err,
+			 struct terminal_relay *relay, int master, int stdin_w)
+{
+	int target = master >= 0 ? master : stdin_w;
+
+	out->tee_fd = c->fds[1];
+	err->tee_fd = c->fds[2];
+	if (master >= 0)
+		terminal_copy_size(c->fds[0], master);
+	if (c->stdin_wanted && target >= 0)
+		*relay = (struct terminal_relay){.in_fd = c->fds[0], .master = target};
+}
+
+static void attach_end(struct attach_client *c, const char *last, struct stream *out, struct stream *err,
+		       struct terminal_relay *relay)
+{
+	if (c->sock < 0)
+		return;
+	out->tee_fd = err->tee_fd = -1;
+	if (relay->in_fd == c->fds[0])
+		relay->in_fd = -1;
+	attach_release(c, last);
+}
+
 int monitor_run(const struct monitor_options *o)
 {
 	struct stream *out = &out_stream, *err = &err_stream;
 	struct log_writer log;
-	char log_path[4096];
+	char log_path[4096], last[32];
 	sigset_t chld, old_mask;
-	int out_p[2], err_p[2], sigfd, in, code = 0, dir_fd = -1, console_listen = -1, master = -1;
+	int out_p[2], err_p[2], in_p[2] = {-1, -1}, sigfd, in, code = 0, dir_fd, console_listen = -1,
+				master = -1, attach_fd = -1;
 	struct terminal_relay relay = {.in_fd = -1, .master = -1};
+	struct attach_client client = {.sock = -1, .fds = {-1, -1, -1}};
 	bool init_done = false;
 	long deadline = 0;
 	pid_t init;
@@ -372,18 +400,23 @@ int monitor_run(const struct monitor_options *o)
 	sigprocmask(SIG_BLOCK, &chld, &old_mask);
 	snprintf(log_path, sizeof(log_path), "%s/container.log", o->dir);
 	sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	/* With a terminal the container's stdio is the pty's; ours is relayed to it. */
-	in = o->stdin_in && !o->tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	dir_fd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* With a terminal the container's stdio is the pty's; ours is relayed to it.  Detached with -i, its
+	 * stdin is a pipe the monitor holds, for whoever attaches later. */
+	if (o->stdin_in && !o->tty && !o->attach && pipe2(in_p, O_CLOEXEC) == 0)
+		in = in_p[0];
+	else
+		in = o->stdin_in && !o->tty ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (o->tty) {
 		struct hull_error *e = NULL;
-		dir_fd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		unlinkat(dir_fd, "console.sock", 0);
 		console_listen =
 		    dir_fd < 0 ? -1 : socket_listen_at_type(dir_fd, "console.sock", SOCK_STREAM, &e);
 		hull_error_free(&e);
 	}
-	if (sigfd < 0 || in < 0 || (o->tty && console_listen < 0) || pipe2(out_p, O_CLOEXEC) < 0 ||
-	    pipe2(err_p, O_CLOEXEC) < 0 || log_writer_open(&log, log_path, o->log_size, o->log_files) < 0) {
+	if (sigfd < 0 || in < 0 || dir_fd < 0 || (o->tty && console_listen < 0) ||
+	    pipe2(out_p, O_CLOEXEC) < 0 || pipe2(err_p, O_CLOEXEC) < 0 ||
+	    log_writer_open(&log, log_path, o->log_size, o->log_files) < 0) {
 		report(o->ready_fd, "error %.*s: cannot set up the container's output\n", o->dir, 0);
 		return 1;
 	}
@@ -392,10 +425,11 @@ int monitor_run(const struct monitor_options *o)
 	init = start_container(o, in, out_p[1], err_p[0], err_p[1], console_listen, &master, &old_mask);
 	close(out_p[1]);
 	close(err_p[1]);
+	if (in_p[0] >= 0)
+		close(in_p[0]);
 	if (console_listen >= 0) {
 		close(console_listen);
 		unlinkat(dir_fd, "console.sock", 0);
-		close(dir_fd);
 	}
 	if (init < 0) {
 		log_writer_close(&log);
@@ -410,6 +444,7 @@ int monitor_run(const struct monitor_options *o)
 		if (o->attach && o->stdin_in)
 			relay = (struct terminal_relay){.in_fd = 0, .master = master};
 	}
+	attach_fd = attach_listen(dir_fd);
 	record_start(o, init);
 	report(o->ready_fd, "ok %ld\n", NULL, init);
 	if (!o->attach) {
@@ -417,8 +452,9 @@ int monitor_run(const struct monitor_options *o)
 		((struct monitor_options *)o)->ready_fd = -1;
 	}
 	for (;;) {
-		struct pollfd p[4] = {
-		    {out->fd, POLLIN, 0}, {err->fd, POLLIN, 0}, {sigfd, POLLIN, 0}, {relay.in_fd, POLLIN, 0}};
+		struct pollfd p[6] = {{out->fd, POLLIN, 0},   {err->fd, POLLIN, 0},
+				      {sigfd, POLLIN, 0},     {relay.in_fd, POLLIN, 0},
+				      {attach_fd, POLLIN, 0}, {client.sock, POLLIN, 0}};
 		int timeout = -1;
 		if (init_done) {
 			if (out->fd < 0 && err->fd < 0)
@@ -427,7 +463,7 @@ int monitor_run(const struct monitor_options *o)
 			if (timeout <= 0)
 				break;
 		}
-		if (poll(p, 4, timeout) < 0) {
+		if (poll(p, 6, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -437,11 +473,27 @@ int monitor_run(const struct monitor_options *o)
 		if (p[1].revents)
 			read_stream(&log, err);
 		if (p[3].revents && !init_done) {
+			bool from_client = client.sock >= 0 && relay.in_fd == client.fds[0];
 			int r = terminal_relay_input(&relay);
 			if (r != 0)
 				relay.in_fd = -1;
-			if (r > 0)
+			if (r > 0 && from_client)
+				attach_end(&client, "detached", out, err, &relay);
+			else if (r > 0)
 				detach(o, out, err);
+		}
+		/* One user at a time: a foreground run that detached has left. */
+		if (p[4].revents && !init_done && out->tee_fd < 0 && client.sock < 0) {
+			if (attach_accept(attach_fd, &client))
+				attach_begin(&client, out, err, &relay, master, in_p[1]);
+		} else if (p[4].revents)
+			attach_refuse(attach_fd);
+		if (p[5].revents) {
+			int r = attach_read(&client);
+			if (r > 0 && master >= 0)
+				terminal_copy_size(client.fds[0], master);
+			else if (r < 0)
+				attach_end(&client, NULL, out, err, &relay);
 		}
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
@@ -458,6 +510,15 @@ int monitor_run(const struct monitor_options *o)
 	log_entries(&log, err, true);
 	log_writer_close(&log);
 	record_exit(o, code);
+	if (attach_fd >= 0) {
+		close(attach_fd);
+		unlinkat(dir_fd, "attach.sock", 0);
+	}
+	snprintf(last, sizeof(last), "exit %d", code);
+	attach_end(&client, last, out, err, &relay);
+	if (in_p[1] >= 0)
+		close(in_p[1]);
+	close(dir_fd);
 	{
 		const char *delete[] = {"delete", "--force", o->id, NULL};
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -109,9 +109,9 @@ int net_bundle_root(const char *bundle, char **root, struct hull_error **err)
  * the neighbours. */
 static int write_etc_files(struct net_setup *s, const char *name, bool shares_host,
 			   const struct in_addr *self, const struct in_addr *host, const char *network,
-			   struct hull_error **err)
+			   const char *extra, struct hull_error **err)
 {
-	cleanup_free char *resolv = NULL, *hosts = NULL;
+	cleanup_free char *resolv = NULL, *hosts = NULL, *own_extra = NULL;
 	size_t servers = 0;
 	int ret;
 
@@ -124,7 +124,12 @@ static int write_etc_files(struct net_setup *s, const char *name, bool shares_ho
 		hull_log_warning("network setup `%s`: the host names no DNS server the container can reach; "
 				 "give one with --dns",
 				 s->id);
-	if ((ret = net_hosts_build(s->state_dir, name, self, host, network, &hosts, err)) < 0)
+	/* Without a record (none, host), the --add-host lines are made here. */
+	if (extra == NULL &&
+	    (ret = net_extra_hosts_text(s->extra_hosts, s->n_extra_hosts, host, &own_extra, err)) < 0)
+		return ret;
+	if ((ret = net_hosts_build(s->state_dir, name, self, host, network, extra ? extra : own_extra, &hosts,
+				   err)) < 0)
 		return ret;
 	return net_root_write_etc(s->root, "hosts", hosts, err);
 }
@@ -145,15 +150,22 @@ static int record_init(const struct net_setup *s, const char *name, struct net_r
 /* Records what r holds, then writes the container's /etc files; on failure releases all of it. */
 static int commit_record(struct net_setup *s, const char *name, struct net_record *r, struct hull_error **err)
 {
+	cleanup_free char *extra = NULL;
 	char network[128];
 	int ret;
 
 	net_record_network(r, network, sizeof(network));
-	if ((ret = net_record_write(s->state_dir, r, err)) >= 0 &&
-	    (ret = write_etc_files(s, name, false, &r->address, &r->host, network, err)) >= 0) {
+	/* Kept in the record, so that the file is the same when a neighbour's arrival rewrites it; r borrows
+	 * the text only while it is written. */
+	if ((ret = net_extra_hosts_text(s->extra_hosts, s->n_extra_hosts, &r->host, &extra, err)) >= 0 &&
+	    (r->extra_hosts = extra, ret = net_record_write(s->state_dir, r, err)) >= 0 &&
+	    (ret = write_etc_files(s, name, false, &r->address, &r->host, network, extra ? extra : "",
+				   err)) >= 0) {
+		r->extra_hosts = NULL;
 		net_hosts_refresh(s->state_dir, s->id);
 		return 0;
 	}
+	r->extra_hosts = NULL;
 	/* What the record holds is released as teardown would; r's strings and ports stay the caller's. */
 	net_release_record(s->state_dir, r, NULL);
 	return ret;
@@ -350,12 +362,12 @@ static int setup_without_address(struct net_setup *s, const struct mode *m, cons
 	struct in_addr loopback = {htonl(INADDR_LOOPBACK)};
 
 	if (m->kind == MODE_HOST)
-		return write_etc_files(s, name, true, NULL, &loopback, NULL, err);
+		return write_etc_files(s, name, true, NULL, &loopback, NULL, NULL, err);
 	if (m->kind == MODE_NS && check_joined(m->arg, s->netns_fd, err) < 0)
 		return -1;
 	if (m->kind == MODE_NONE && loopback_only(s->netns_fd, err) < 0)
 		return -1;
-	return write_etc_files(s, name, false, NULL, NULL, NULL, err);
+	return write_etc_files(s, name, false, NULL, NULL, NULL, NULL, err);
 }
 
 int net_setup(struct net_setup *s, struct hull_error **err)

@@ -31,6 +31,8 @@ struct net_setup {
 	enum net_lan_driver lan_driver;
 	const char *cni_conf_dir; /* cni:NAME: where its configuration is; NULL: /etc/cni/net.d */
 	const char *cni_path;	  /* cni:NAME: the plugin directories; NULL: /usr/lib/cni:/opt/cni/bin */
+	const char *const *extra_hosts; /* --add-host NAME:IP, in /etc/hosts (net_extra_hosts_text) */
+	size_t n_extra_hosts;
 };
 
 /* The root filesystem of a bundle, from its config.json (root.path, relative to the bundle). */

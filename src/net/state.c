@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "net/hosts.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/id.h"
@@ -234,6 +235,8 @@ int net_record_write(const char *dir, const struct net_record *r, struct hull_er
 	}
 	if (r->root)
 		json_object_object_add(doc, "root", json_object_new_string(r->root));
+	if (r->extra_hosts)
+		json_object_object_add(doc, "extra_hosts", json_object_new_string(r->extra_hosts));
 	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
 	ret = fs_mkdir_parents(containers, 0700, err);
 	if (ret >= 0)
@@ -247,7 +250,8 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 {
 	const char *id = NULL, *mode = NULL, *veth = NULL, *address = NULL, *gateway = NULL, *name = NULL,
 		   *root = NULL, *uplink = NULL, *helper = NULL, *driver = NULL, *host = NULL, *sw = NULL,
-		   *cni = NULL, *cni_path = NULL, *cni_config = NULL, *cni_result = NULL, *usermode = NULL;
+		   *cni = NULL, *cni_path = NULL, *cni_config = NULL, *cni_result = NULL, *usermode = NULL,
+		   *extra = NULL;
 	int64_t helper_pid = 0;
 	int64_t pid = 0, prefix = 0;
 	int ret;
@@ -262,6 +266,7 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 	    (ret = json_field_int64(doc, path, "prefix", 0, 32, &prefix, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "name", &name, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "root", &root, err)) < 0 ||
+	    (ret = json_field_string(doc, path, "extra_hosts", &extra, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "uplink", &uplink, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "helper", &helper, err)) < 0 ||
 	    (ret = json_field_string(doc, path, "driver", &driver, err)) < 0 ||
@@ -298,6 +303,10 @@ static int record_fields(json_object *doc, const char *path, struct net_record *
 		return hull_error_invalid(err, "`%s`: name is not a host name", path);
 	snprintf(r->name, sizeof(r->name), "%s", name ? name : "");
 	if (root && *root == '/' && (r->root = strdup(root)) == NULL)
+		return hull_error_set(err, ENOMEM, "`%s`", path);
+	if (extra && !net_extra_hosts_valid(extra))
+		return hull_error_invalid(err, "`%s`: extra_hosts are not /etc/hosts lines", path);
+	if (extra && (r->extra_hosts = strdup(extra)) == NULL)
 		return hull_error_set(err, ENOMEM, "`%s`", path);
 	snprintf(r->id, sizeof(r->id), "%s", id ? id : "");
 	snprintf(r->mode, sizeof(r->mode), "%s", mode ? mode : "");
@@ -353,7 +362,8 @@ void net_record_free(struct net_record *r)
 	free(r->cni_config);
 	free(r->cni_result);
 	free(r->cni_path);
-	r->root = r->cni_config = r->cni_result = r->cni_path = NULL;
+	free(r->extra_hosts);
+	r->root = r->cni_config = r->cni_result = r->cni_path = r->extra_hosts = NULL;
 }
 
 /* Calls fn for each container id with a record; an id that is not valid (a stray file) is skipped. */

@@ -58,8 +58,9 @@ struct net_record {
 	struct in_addr host; /* the host's address as the container reaches it, `host` in /etc/hosts */
 	unsigned prefix;
 	struct net_ports ports;
-	char name[254]; /* its name in the other containers' /etc/hosts; empty: none */
-	char *root;	/* its root filesystem, when hull writes its /etc files; owned */
+	char name[254];	   /* its name in the other containers' /etc/hosts; empty: none */
+	char *root;	   /* its root filesystem, when hull writes its /etc files; owned */
+	char *extra_hosts; /* its --add-host lines in /etc/hosts (net_extra_hosts_text); owned, NULL: none */
 };
 
 /* STATE/containers/ID.json, or NULL without memory. */

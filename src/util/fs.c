@@ -14,11 +14,17 @@
 int fs_read_file(int dirfd, const char *path, char **out, size_t *len, struct hull_error **err)
 {
 	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t used = 0, cap = 0;
 
 	if (fd < 0)
 		return hull_error_errno(err, "open `%s`", path);
+	return fs_read_fd(fd, path, out, len, err);
+}
+
+int fs_read_fd(int fd, const char *what, char **out, size_t *len, struct hull_error **err)
+{
+	cleanup_free char *buf = NULL;
+	size_t used = 0, cap = 0;
+
 	for (;;) {
 		ssize_t n;
 		if (cap - used < 4096) {
@@ -26,14 +32,14 @@ int fs_read_file(int dirfd, const char *path, char **out, size_t *len, struct hu
 			cap = cap ? cap * 2 : 8192;
 			bigger = realloc(buf, cap);
 			if (bigger == NULL)
-				return hull_error_set(err, ENOMEM, "read `%s`", path);
+				return hull_error_set(err, ENOMEM, "read `%s`", what);
 			buf = bigger;
 		}
 		n = read(fd, buf + used, cap - used - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return hull_error_errno(err, "read `%s`", path);
+			return hull_error_errno(err, "read `%s`", what);
 		if (n == 0)
 			break;
 		used += n;

@@ -10,6 +10,8 @@
 
 /* Reads a whole file into a NUL-terminated buffer. */
 int fs_read_file(int dirfd, const char *path, char **out, size_t *len, struct hull_error **err);
+/* The same from an open descriptor (what names it in errors). */
+int fs_read_fd(int fd, const char *what, char **out, size_t *len, struct hull_error **err);
 
 /* Writes data to an existing file (for /proc and /sys knobs): one write, no truncation games. */
 int fs_write_file(int dirfd, const char *path, const char *data, size_t len, struct hull_error **err);

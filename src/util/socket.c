@@ -18,23 +18,31 @@ int socket_send_fd(int sock, int fd, struct hull_error **err)
 
 int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct hull_error **err)
 {
+	return socket_send_fds_with(sock, &fd, 1, data, len, err);
+}
+
+int socket_send_fds_with(int sock, const int *fds, size_t n_fds, const void *data, size_t len,
+			 struct hull_error **err)
+{
 	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SOCKET_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {.msg_iov = &iov,
 			     .msg_iovlen = 1,
 			     .msg_control = control.buf,
-			     .msg_controllen = sizeof(control.buf)};
+			     .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
 	struct cmsghdr *cmsg;
 
+	if (n_fds == 0 || n_fds > SOCKET_MAX_FDS)
+		return hull_error_set(err, EINVAL, "send descriptors: %zu of them", n_fds);
 	memset(control.buf, 0, sizeof(control.buf));
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	cmsg->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, n_fds * sizeof(int));
 	if (TEMP_FAILURE_RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0)
 		return hull_error_errno(err, "send descriptor");
 	return 0;
@@ -42,32 +50,51 @@ int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct h
 
 int socket_recv_fd_with(int sock, int *fd, void *data, size_t size, size_t *len, struct hull_error **err)
 {
+	size_t n_fds;
+	int ret = socket_recv_fds_with(sock, fd, 1, &n_fds, data, size, len, err);
+
+	if (ret >= 0 && n_fds == 0)
+		*fd = -1;
+	return ret;
+}
+
+int socket_recv_fds_with(int sock, int *fds, size_t max_fds, size_t *n_fds, void *data, size_t size,
+			 size_t *len, struct hull_error **err)
+{
 	struct iovec iov = {.iov_base = data, .iov_len = size};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(SOCKET_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct msghdr msg = {.msg_iov = &iov,
 			     .msg_iovlen = 1,
 			     .msg_control = control.buf,
-			     .msg_controllen = sizeof(control.buf)};
+			     .msg_controllen = CMSG_SPACE(max_fds * sizeof(int))};
 	struct cmsghdr *cmsg;
-	ssize_t n = TEMP_FAILURE_RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+	ssize_t n;
 
-	*fd = -1;
+	*n_fds = 0;
+	if (max_fds == 0 || max_fds > SOCKET_MAX_FDS)
+		return hull_error_set(err, EINVAL, "receive descriptors: up to %zu of them", max_fds);
+	n = TEMP_FAILURE_RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
 	if (n < 0)
 		return hull_error_errno(err, "receive descriptor");
 	if (n == 0)
 		return hull_error_fail(err, EBADMSG, "receive descriptor: the peer closed the connection");
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
-	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-	/* A message cut short is refused whole: its descriptor is not kept. */
+	    cmsg->cmsg_len >= CMSG_LEN(0)) {
+		size_t got = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (got > max_fds)
+			got = max_fds;
+		memcpy(fds, CMSG_DATA(cmsg), got * sizeof(int));
+		*n_fds = got;
+	}
+	/* A message cut short is refused whole: its descriptors are not kept. */
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+		for (size_t i = 0; i < *n_fds; i++)
+			close(fds[i]);
+		*n_fds = 0;
 		return hull_error_fail(err, EMSGSIZE, "receive descriptor: the message is too long");
 	}
 	if (len)

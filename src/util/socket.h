@@ -12,6 +12,14 @@ int socket_send_fd(int sock, int fd, struct hull_error **err);
 /* The same with a payload (the seccomp listener gets the container process state with its descriptor). */
 int socket_send_fd_with(int sock, int fd, const void *data, size_t len, struct hull_error **err);
 int socket_recv_fd(int sock, int *fd, struct hull_error **err);
+
+/* Several descriptors in one message (up to SOCKET_MAX_FDS): hull attach hands its stdio over. */
+#define SOCKET_MAX_FDS 4
+int socket_send_fds_with(int sock, const int *fds, size_t n_fds, const void *data, size_t len,
+			 struct hull_error **err);
+/* *n_fds: how many came (none is not an error); more than max_fds are refused as a cut message. */
+int socket_recv_fds_with(int sock, int *fds, size_t max_fds, size_t *n_fds, void *data, size_t size,
+			 size_t *len, struct hull_error **err);
 /* Receives a message of up to size bytes (*len: its length; a longer one is refused) and the descriptor
  * it carries, or *fd -1 when it carries none. */
 int socket_recv_fd_with(int sock, int *fd, void *data, size_t size, size_t *len, struct hull_error **err);

@@ -368,13 +368,13 @@ T() {
 
 # screen_has TEXT: until the pane shows TEXT (up to 10 s).
 screen_has() {
-	local i
+	local i pane=${2:-s}
 	for i in $(seq 100); do
-		T capture-pane -p -t s 2>/dev/null | grep -qF -- "$1" && return 0
+		T capture-pane -p -t "$pane" 2>/dev/null | grep -qF -- "$1" && return 0
 		sleep 0.1
 	done
 	echo "the pane never showed '$1':" >&2
-	T capture-pane -p -t s >&2 || true
+	T capture-pane -p -t "$pane" >&2 || true
 	return 1
 }
 
@@ -416,7 +416,41 @@ screen_has() {
 	[ "$(cat "$BATS_TEST_TMPDIR/status")" = 0 ]
 	[ "$(h ps --format json | jq -r .Names)" = bg ]
 	h logs bg | grep -q typed-5
+	# attach joins it again, in a window of another size, and detaches the same way.
+	cmd="$HULL --store $STORE --runroot $RUNROOT attach bg; echo \$? > $BATS_TEST_TMPDIR/status2"
+	T new-session -d -s s2 -x 90 -y 20 "$cmd"
+	sleep 0.5
+	T send-keys -t s2 'stty size; echo again-$((3+4))' Enter
+	screen_has "again-7" s2
+	screen_has "20 90" s2
+	# A second terminal is turned away while one is attached.
+	run_expect_fail h attach --no-stdin bg
+	assert_one_line_error attach bg "another terminal"
+	T send-keys -t s2 C-p C-q
+	wait_for test -s "$BATS_TEST_TMPDIR/status2"
+	[ "$(cat "$BATS_TEST_TMPDIR/status2")" = 0 ]
+	h logs bg | grep -q again-7
+	# Attached until it ends: its exit status is attach's.
+	T new-session -d -s s3 -x 80 -y 24 "$HULL --store $STORE --runroot $RUNROOT attach bg; echo \$? > $BATS_TEST_TMPDIR/status3"
+	sleep 0.5
+	T send-keys -t s3 'exit 4' Enter
+	wait_for test -s "$BATS_TEST_TMPDIR/status3"
+	T kill-server 2>/dev/null || true
+	[ "$(cat "$BATS_TEST_TMPDIR/status3")" = 4 ]
+	run_expect_fail h attach bg
+	assert_one_line_error attach bg "not running"
 	h rm -f bg >/dev/null
+}
+
+@test "attach without a terminal: the output of a detached -i container, our input to its stdin" {
+	hrun run -di --name cat localhost/bb:1 sh -c 'echo ready; read x; echo "got $x"; read y; echo "then $y" >&2; exit 5' >/dev/null
+	wait_for sh -c "'$HULL' --store '$STORE' --runroot '$RUNROOT' logs cat | grep -q ready"
+	run --separate-stderr h attach cat < <(echo hello; sleep 0.5; echo world)
+	echo "$output / $stderr"
+	[ "$status" -eq 5 ]
+	[ "$output" = "got hello" ]
+	[ "$stderr" = "then world" ]
+	h logs cat 2>&1 | grep -q "then world"
 }
 
 # restarted CONTAINER N: its restart policy has restarted it N times or more.

@@ -79,6 +79,34 @@ http() {
 	[[ "$output" == "served by "* ]]
 }
 
+@test "--add-host lines stay through a neighbour's arrival; --network container:NAME shares a network" {
+	hrun run -d --name backend --add-host gw:host-gateway --add-host db:10.9.9.9 --add-host v6:fd00::7 \
+		localhost/bb:1 sh -c "$httpd_cmd" >/dev/null
+	local gw
+	gw=$(h exec backend sh -c 'ip route | awk "/default/ {print \$3}"')
+	h exec backend grep -qx "$gw	gw" /etc/hosts
+	h exec backend grep -qx "10.9.9.9	db" /etc/hosts
+	h exec backend grep -qx "fd00::7	v6" /etc/hosts
+	[ "$(h inspect backend | jq -r '.[0].HostConfig.ExtraHosts | join(",")')" = "gw:host-gateway,db:10.9.9.9,v6:fd00::7" ]
+	# A neighbour's arrival rewrites backend's file: its own lines are kept, the neighbour added.
+	hrun run -d --name other localhost/bb:1 sleep 100 >/dev/null
+	h exec backend grep -q "	other$" /etc/hosts
+	h exec backend grep -qx "10.9.9.9	db" /etc/hosts
+	# A container in backend's network namespace reaches its httpd on 127.0.0.1 and sees its names.
+	run hrun run --rm --network container:backend localhost/bb:1 sh -c \
+		'grep -q "db$" /etc/hosts && for i in $(seq 50); do wget -q -O - http://127.0.0.1/ && exit 0; sleep 0.1; done; exit 1'
+	[ "$status" -eq 0 ]
+	[[ "$output" == "served by "* ]]
+	run_expect_fail h run --rm --network container:backend -p 81:80 localhost/bb:1 true
+	run_expect_fail h run --rm --network container:nosuch localhost/bb:1 true
+	assert_one_line_error run nosuch "no such container"
+	h stop -t 1 backend >/dev/null
+	run_expect_fail h run --rm --network container:backend localhost/bb:1 true
+	assert_one_line_error run backend "not running"
+	run_expect_fail hrun run --rm --add-host "bad name:1.2.3.4" localhost/bb:1 true
+	assert_one_line_error run "bad name" "not a host name"
+}
+
 @test "a port already taken is refused with one line and leaves no container, record or rule" {
 	hrun run -d --name first -p 8081:80 localhost/bb:1 sh -c "$httpd_cmd" >/dev/null
 	run_expect_fail hrun run -d --name second -p 8081:80 localhost/bb:1 sh -c "$httpd_cmd"

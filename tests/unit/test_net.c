@@ -6,6 +6,7 @@
 
 #include "net/cni.h"
 #include "net/dns.h"
+#include "net/hosts.h"
 #include "net/local.h"
 #include "net/ports.h"
 #include "net/switch_table.h"
@@ -224,6 +225,36 @@ static void cni_results_give_their_first_ipv4_address(void **state)
 	assert_fails_with(net_cni_result_address("not json", &a, &prefix, &gw, &err), err, "CNI result");
 }
 
+static void extra_hosts_in_every_spelling_and_refused(void **state)
+{
+	const char *good[] = {"db:10.9.9.9", "v6=[fd00::0007]", "gw:host-gateway", "six:2001:db8::1"};
+	const char *bad[] = {"noaddress", "bad name:1.2.3.4", "x:1.2.3", "x:[1.2.3.4", ":1.2.3.4", "y:"};
+	struct in_addr host = {htonl(0x0a580001)}, none = {0};
+	struct hull_error *err = NULL;
+	char *text = NULL;
+
+	assert_int_equal(net_extra_hosts_text(good, 4, &host, &text, &err), 0);
+	assert_string_equal(text, "10.9.9.9\tdb\nfd00::7\tv6\n10.88.0.1\tgw\n2001:db8::1\tsix\n");
+	assert_true(net_extra_hosts_valid(text));
+	free(text);
+	/* host-gateway needs a network that gives the host's address. */
+	assert_int_equal(net_extra_hosts_text(good + 2, 1, &none, &text, &err), -EINVAL);
+	assert_null(text);
+	assert_non_null(strstr(err->message, "host-gateway"));
+	hull_error_free(&err);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(net_extra_host_check(bad[i], &err), -EINVAL);
+		assert_non_null(strstr(err->message, "--add-host"));
+		hull_error_free(&err);
+	}
+	/* A record's text that would add anything but NAME lines is refused when read back. */
+	assert_false(net_extra_hosts_valid("1.2.3.4\tok\n1.2.3.4\tx y\n"));
+	assert_false(net_extra_hosts_valid("1.2.3.4\tno-newline"));
+	assert_false(net_extra_hosts_valid("not-an-ip\tname\n"));
+	assert_true(net_extra_hosts_valid(""));
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +266,7 @@ int main(void)
 	    cmocka_unit_test(switch_learns_floods_and_forgets),
 	    cmocka_unit_test(cni_results_give_their_first_ipv4_address),
 	    cmocka_unit_test(switch_table_survives_more_stations_than_slots),
+	    cmocka_unit_test(extra_hosts_in_every_spelling_and_refused),
 	};
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
 }

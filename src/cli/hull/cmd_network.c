@@ -12,6 +12,7 @@
 #include "cli/hull/cli.h"
 #include "net/admin.h"
 #include "net/bundle.h"
+#include "net/hosts.h"
 #include "net/setup.h"
 #include "net/state.h"
 #include "util/cleanup.h"
@@ -56,6 +57,7 @@ enum {
 	OPT_LAN_DRIVER,
 	OPT_CNI_CONF_DIR,
 	OPT_CNI_PATH,
+	OPT_ADD_HOST,
 };
 
 #define DNS_VALUES_MAX 16
@@ -68,6 +70,7 @@ struct network_args {
 	char *root; /* from the bundle of the state on stdin */
 	const char *servers[DNS_VALUES_MAX + 1], *search[DNS_VALUES_MAX + 1], *options[DNS_VALUES_MAX + 1];
 	size_t n_servers, n_search, n_options;
+	const char *extra_hosts[DNS_VALUES_MAX];
 	/* setup's options as given, for the hooks configure-bundle writes */
 	const char *forward[128];
 	size_t n_forward;
@@ -122,6 +125,8 @@ static const char *setup_option_name(int c)
 		return "--dns-search";
 	case OPT_DNS_OPTION:
 		return "--dns-option";
+	case OPT_ADD_HOST:
+		return "--add-host";
 	default:
 		return NULL;
 	}
@@ -148,6 +153,7 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 	    {"lan-driver", required_argument, NULL, OPT_LAN_DRIVER},
 	    {"cni-conf-dir", required_argument, NULL, OPT_CNI_CONF_DIR},
 	    {"cni-path", required_argument, NULL, OPT_CNI_PATH},
+	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -212,6 +218,15 @@ static int parse_args(struct network_args *a, int argc, char **argv, struct hull
 			if (add_dns_value(a->options, &a->n_options, "dns-option", optarg, err) < 0)
 				return -1;
 			a->setup.dns.options = a->options;
+			break;
+		case OPT_ADD_HOST:
+			if (net_extra_host_check(optarg, err) < 0)
+				return hull_error_wrap(err, "network %s", a->sub);
+			if (a->setup.n_extra_hosts == DNS_VALUES_MAX)
+				return hull_error_invalid(err, "network %s: too many --add-host options",
+							  a->sub);
+			a->extra_hosts[a->setup.n_extra_hosts++] = optarg;
+			a->setup.extra_hosts = a->extra_hosts;
 			break;
 		case OPT_ID:
 			a->id = optarg;
@@ -405,7 +420,8 @@ const struct hull_command cmd_network = {
     .summary = "set up or tear down a container's network; list, inspect, prune and set networks",
     .help =
 	"Usage: hull network setup [--mode MODE] [-p PORT]... [--name NAME] [--dns IP]...\n"
-	"                          [--dns-search D]... [--dns-option OPT]... [--uplink IF]\n"
+	"                          [--dns-search D]... [--dns-option OPT]... [--add-host NAME:IP]...\n"
+	"                          [--uplink IF]\n"
 	"                          [--lan-driver macvlan|ipvlan] [--cni-conf-dir DIR] [--cni-path DIRS]\n"
 	"                          [--root DIR] [--state-dir DIR] [--id ID --pid PID]\n"
 	"       hull network teardown [--state-dir DIR] [--id ID]\n"

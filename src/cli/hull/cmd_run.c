@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "engine/volumes.h"
 #include "image/local_image.h"
+#include "net/hosts.h"
 #include "net/ports.h"
 #include "net/setup.h"
 #include "runtime/signals.h"
@@ -99,6 +100,7 @@ enum {
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
+	OPT_ADD_HOST,
 	OPT_RESTART,
 	OPT_INIT,
 };
@@ -187,6 +189,7 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"dns", required_argument, NULL, OPT_DNS},
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+	    {"add-host", required_argument, NULL, OPT_ADD_HOST},
 	    {"restart", required_argument, NULL, OPT_RESTART},
 	    {"init", no_argument, NULL, OPT_INIT},
 	    {NULL, 0, NULL, 0},
@@ -244,7 +247,8 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 		case OPT_NETWORK:
 			if (strcmp(optarg, "bridge") == 0)
 				optarg = "local"; /* Docker's name for it */
-			if (net_mode_check(optarg, &err) < 0) {
+			/* container:NAME is the engine's: the other container is looked up at create. */
+			if (strncmp(optarg, "container:", 10) != 0 && net_mode_check(optarg, &err) < 0) {
 				hull_error_wrap(&err, "%s", command);
 				return cli_fail(&err);
 			}
@@ -346,10 +350,16 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 		case OPT_DNS:
 		case OPT_DNS_SEARCH:
 		case OPT_DNS_OPTION:
+		case OPT_ADD_HOST:
+			if (c == OPT_ADD_HOST && net_extra_host_check(optarg, &err) < 0) {
+				hull_error_wrap(&err, "%s", command);
+				return cli_fail(&err);
+			}
 			if (add(command, a->network_args, &a->c.n_network_args,
 				c == OPT_DNS	      ? "--dns"
 				: c == OPT_DNS_SEARCH ? "--dns-search"
-						      : "--dns-option") ||
+				: c == OPT_DNS_OPTION ? "--dns-option"
+						      : "--add-host") ||
 			    add(command, a->network_args, &a->c.n_network_args, optarg))
 				return 1;
 			break;
@@ -561,6 +571,57 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	return ret;
 }
 
+static bool config_flag(const struct app_container *c, const char *key)
+{
+	json_object *config = NULL, *v = NULL;
+
+	json_object_object_get_ex(c->doc, "Config", &config);
+	return json_object_object_get_ex(config, key, &v) && json_object_get_boolean(v);
+}
+
+static int run_attach(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"no-stdin", no_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	cleanup_store struct store *store = NULL;
+	struct engine e;
+	struct hull_error *err = NULL;
+	struct app_container ct;
+	struct raw_terminal raw;
+	bool no_stdin = false;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		if (c != 'n')
+			return hull_usage_error("attach", "unknown option `%s`", argv[optind - 1]);
+		no_stdin = true;
+	}
+	if (optind + 1 != argc)
+		return hull_usage_error("attach", "needs one container");
+	if (hull_open_engine(cli, &store, &e, &err) < 0)
+		return cli_fail(&err);
+	if (engine_find(&e, argv[optind], &ct, &err) < 0) {
+		hull_error_wrap(&err, "attach");
+		engine_close(&e);
+		return cli_fail(&err);
+	}
+	{
+		/* Docker's rule: stdin goes along when the container was made with -i. */
+		struct start_io io = {.attach = true, .stdin_in = !no_stdin && config_flag(&ct, "OpenStdin")};
+		raw_terminal_enter(&raw, io.stdin_in && config_flag(&ct, "Tty"));
+		ret = engine_attach(&e, &ct, &io, &err);
+		raw_terminal_leave(&raw);
+		ret = ret < 0 ? cli_fail(&err) : io.exit_code;
+	}
+	app_container_free(&ct);
+	engine_close(&e);
+	return ret;
+}
+
 #define RUN_OPTIONS                                                                                          \
 	"  -d, --detach             run in the background and print the id (run only)\n"                     \
 	"  --rm                     remove the container when it ends\n"                                     \
@@ -571,7 +632,8 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	"  --entrypoint CMD         replaces the image's Entrypoint (and clears its Cmd)\n"                  \
 	"  -v, --volume SRC:DST[:ro|rw]  a host directory or a named volume of the store\n"                  \
 	"  --network MODE           none, host, bridge (hull's local network, the default), or a mode of\n"  \
-	"                           `hull network --help`; -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"      \
+	"                           `hull network --help`, or container:NAME (that one's network);\n"        \
+	"                           -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"                             \
 	"  -h, --hostname NAME      the host name (default: the id's first 12 digits)\n"                     \
 	"  --pull missing|always|never  when to pull the image (default missing)\n"                          \
 	"  --cgroup-parent PATH     the container's cgroup is PATH/ID (relative: to hull's own cgroup)\n"    \
@@ -583,6 +645,7 @@ static int run_start(struct hull_cli *cli, int argc, char **argv)
 	"  --stop-signal SIG, --stop-timeout N   how `hull stop` stops it\n"                                 \
 	"  -l, --label K=V          a label; --log-opt max-size=SIZE, max-file=N  log rotation\n"            \
 	"  --dns IP, --dns-search DOMAIN, --dns-option OPT   the container's resolv.conf\n"                  \
+	"  --add-host NAME:IP       a line of its /etc/hosts (IP may be host-gateway: the host's address)\n" \
 	"  --restart no|on-failure[:N]|always|unless-stopped  start it again when it ends (Docker's "        \
 	"back-off);\n"                                                                                       \
 	"                           `hull system boot` starts always and unless-stopped ones at boot\n"      \
@@ -605,6 +668,17 @@ const struct hull_command cmd_create = {
     .summary = "create a container without starting it",
     .help = "Usage: hull create [options] IMAGE [COMMAND [ARG...]]\n\n"
 	    "As `hull run` without starting; prints the id.  `hull start` starts it.\n\n" RUN_OPTIONS,
+};
+
+const struct hull_command cmd_attach = {
+    .name = "attach",
+    .run = run_attach,
+    .summary = "join a running container's terminal or output",
+    .help = "Usage: hull attach [--no-stdin] CONTAINER\n\n"
+	    "Shows the container's output as it comes and, when it was made with -i, passes our input to it\n"
+	    "(its terminal with -t).  ctrl-p ctrl-q detaches and leaves it running; otherwise hull exits\n"
+	    "with its status when it ends.  One terminal at a time.\n\n"
+	    "  --no-stdin   output only\n",
 };
 
 const struct hull_command cmd_start = {
