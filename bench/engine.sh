@@ -5,6 +5,7 @@
 #   - `run -d IMAGE sleep` + `stop -t 0` + `rm`              (hyperfine)
 #   - the resident memory of hull-monitor against conmon's, each keeping one detached `sleep`
 #   - the memory N detached `sleep` containers take (MemAvailable before and after), and `ps` with them
+#   - rootless `run --rm IMAGE true`, as a user the bench makes, against rootless podman with crun
 # Prints ratios (peer / hull); hyperfine's JSON goes to $BENCH_OUT (default a temp dir).
 #   usage: bench/engine.sh [RUNS] [N]
 set -eu
@@ -92,6 +93,37 @@ hf ps -n hull "$hull ps" -n podman "$podman_base ps"
 $hull rm -f $($hull ps -aq) >/dev/null
 $podman_base rm -f -a -t 0 >/dev/null
 
+# Rootless: a user of the bench's own (ranges in /etc/subuid), hull against podman with crun, both with
+# their default rootless store in its home and --network none.
+rl_user=hull-bench-rl
+rl_home=$work/rl-home
+userdel "$rl_user" >/dev/null 2>&1 || true
+sed -i "/^$rl_user:/d" /etc/subuid /etc/subgid
+useradd --no-create-home --home-dir "$rl_home" --shell /bin/sh "$rl_user"
+echo "$rl_user:700000:65536" >>/etc/subuid
+echo "$rl_user:700000:65536" >>/etc/subgid
+mkdir -p "$rl_home" "$rl_home/run"
+chmod 0700 "$rl_home/run"
+chown -R "$rl_user:" "$rl_home"
+chmod o+x "$work"
+rl_cleanup() {
+	local f
+	for f in "$rl_home/run/hull/pause.pid" "$rl_home/run/libpod/tmp/pause.pid"; do
+		[ -f "$f" ] && kill "$(cut -d' ' -f1 "$f")" 2>/dev/null
+	done
+	userdel "$rl_user" >/dev/null 2>&1 || true
+	sed -i "/^$rl_user:/d" /etc/subuid /etc/subgid
+	cleanup
+}
+trap rl_cleanup EXIT
+as_rl="setpriv --reuid=$rl_user --regid=$rl_user --init-groups env -i HOME=$rl_home XDG_RUNTIME_DIR=$rl_home/run PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+rl_hull="$as_rl $PWD/build-bench/src/hull"
+rl_podman="$as_rl podman --cgroup-manager cgroupfs --events-backend none --runtime $(command -v crun)"
+tar -C "$rootfs" -c . | $rl_hull import - localhost/bb:1 >/dev/null
+tar -C "$rootfs" -c . | $rl_podman import - localhost/bb:1 >/dev/null
+hf rootless -n hull "$rl_hull run --rm --network none localhost/bb:1 true" \
+	-n podman-crun "$rl_podman run --rm $pflags localhost/bb:1 true"
+
 printf '%-40s %12s %12s %12s\n' "" hull podman-crun podman-runc
 printf '%-40s %12.1f %12.1f %12.1f\n' "run --rm true (ms)" "$(mean "$out/run.json" 0 | awk '{print $1*1000}')" \
 	"$(mean "$out/run.json" 1 | awk '{print $1*1000}')" "$(mean "$out/run.json" 2 | awk '{print $1*1000}')"
@@ -108,4 +140,7 @@ printf '%-40s %12s %12s\n' "  podman / hull" 1.00 "$(ratio "$podman_many" "$hull
 printf '%-40s %12.1f %12.1f\n' "ps with $many containers (ms)" "$(mean "$out/ps.json" 0 | awk '{print $1*1000}')" \
 	"$(mean "$out/ps.json" 1 | awk '{print $1*1000}')"
 printf '%-40s %12s %12s\n' "  podman / hull" 1.00 "$(ratio "$(mean "$out/ps.json" 1)" "$(mean "$out/ps.json" 0)")"
+printf '%-40s %12.1f %12.1f\n' "rootless run --rm true (ms)" "$(mean "$out/rootless.json" 0 | awk '{print $1*1000}')" \
+	"$(mean "$out/rootless.json" 1 | awk '{print $1*1000}')"
+printf '%-40s %12s %12s\n' "  podman / hull" 1.00 "$(ratio "$(mean "$out/rootless.json" 1)" "$(mean "$out/rootless.json" 0)")"
 echo "hyperfine JSON: $out"

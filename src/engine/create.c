@@ -15,10 +15,12 @@
 #include "engine/spec_edit.h"
 #include "image/bundle.h"
 #include "image/local_image.h"
+#include "linux/cgroup_hierarchy.h"
 #include "net/bundle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/rootless.h"
 #include "util/timefmt.h"
 
 #define NAME_MAX_LEN 128
@@ -363,6 +365,23 @@ static void record_process(json_object *doc, const char *bundle)
 			       json_object_new_string(json_get_string(spec, "hostname", "")));
 }
 
+/* Limits need a cgroup of the container's own, which an unprivileged user gets only by delegation. */
+static int rootless_checks(const struct run_config *c, struct hull_error **err)
+{
+	const char *flag = c->memory	   ? "--memory"
+			   : c->cpus > 0   ? "--cpus"
+			   : c->pids_limit ? "--pids-limit"
+					   : NULL;
+
+	if (flag && rootless() && !cgroup_delegated_to_caller())
+		return hull_error_fail(
+		    err, EPERM,
+		    "create: %s needs a cgroup, and this host delegates none to user %u (cgroup v1, "
+		    "hybrid, or v2 without delegation): run without it, or as root",
+		    flag, (unsigned)rootless_host_uid());
+	return 0;
+}
+
 int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_ID_LEN + 1],
 		  struct hull_error **err)
 {
@@ -377,6 +396,14 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	if (c->name && !engine_name_valid(c->name, strlen(c->name)))
 		return hull_error_invalid(err, "`%.80s` is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
 					  c->name);
+	if ((ret = rootless_checks(c, err)) < 0)
+		return ret;
+	if (rootless() && (c->network == NULL || strcmp(c->network, "local") == 0)) {
+		/* An unprivileged user has no bridge on the host: slirp4netns is its network, as podman's. */
+		resolved = *c;
+		resolved.network = "slirp4netns";
+		c = &resolved;
+	}
 	if (c->network &&
 	    (ret = engine_shared_network_resolve(e, c->network, shared, sizeof(shared), err)) < 0)
 		return hull_error_wrap(err, "create");

@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include "image/local_image.h"
+#include "image/unpack.h"
 #include "image/runtime_config.h"
 #include "image/store_gc.h"
 #include "oci/default.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/rootless.h"
 
 /* Whether a layer's diff marks its root opaque (an ".wh..wh..opq" at the top of its tar): overlayfs ignores
  * the marker on a layer's root, so the layers under it are left out of the mount instead, which is what
@@ -30,7 +32,7 @@ static bool root_is_opaque(struct store *s, const char *chain_id)
 	if (asprintf(&path, "layers/%s/diff", digest_hex(chain_id)) < 0)
 		return false;
 	fd = openat(s->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", value, sizeof(value)) == 1 &&
+	return fd >= 0 && fgetxattr(fd, image_overlay_opaque_xattr(), value, sizeof(value)) == 1 &&
 	       value[0] == 'y';
 }
 
@@ -64,8 +66,8 @@ static int mount_rootfs(struct store *s, const struct local_image *img, const ch
 	int ret = 0;
 
 	if (lower == NULL ||
-	    asprintf(&options, "lowerdir=%s,upperdir=%s/.hull-upper,workdir=%s/.hull-work", lower, dir, dir) <
-		0 ||
+	    asprintf(&options, "lowerdir=%s,upperdir=%s/.hull-upper,workdir=%s/.hull-work%s", lower, dir, dir,
+		     rootless_nested() ? ",userxattr" : "") < 0 ||
 	    asprintf(&target, "%s/rootfs", dir) < 0)
 		return hull_error_set(err, ENOMEM, "bundle");
 	if ((long)strlen(options) >= page)

@@ -19,6 +19,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/rootless.h"
 #include "util/rootpath.h"
 
 #define WHITEOUT ".wh."
@@ -183,6 +184,11 @@ static int opaque_dir(struct unpack_job *j, const char *dir, struct hull_error *
 	return 0;
 }
 
+const char *image_overlay_opaque_xattr(void)
+{
+	return rootless_nested() ? "user.overlay.opaque" : "trusted.overlay.opaque";
+}
+
 /* overlayfs's own form of a whiteout: a character device 0/0 for a removed name, the opaque xattr on a
  * directory whose lower contents are hidden. */
 static int overlay_whiteout(struct unpack_job *j, const char *path, const char *name, struct hull_error **err)
@@ -195,7 +201,7 @@ static int overlay_whiteout(struct unpack_job *j, const char *path, const char *
 		return parent;
 	if (strcmp(name, OPAQUE) == 0) {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", parent);
-		if (setxattr(proc, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (setxattr(proc, image_overlay_opaque_xattr(), "y", 1, 0) < 0)
 			return hull_error_errno(err, "opaque directory of `%s`", path);
 		return 0;
 	}
@@ -361,7 +367,12 @@ static int make_entry(struct unpack_job *j, struct archive_entry *e, const char 
 	case AE_IFCHR:
 	case AE_IFBLK:
 		/* A device node inside the root is the image's business; what it may open is the device
-		 * cgroup's. */
+		 * cgroup's.  In a user namespace none can be made: left out, as rootless podman does (the
+		 * runtime binds the host's own into /dev). */
+		if (rootless_nested()) {
+			hull_log_debug("layer: `%s`: a device node, left out in a user namespace", path);
+			return 0;
+		}
 		if (mknodat(parent, name, type | 0600,
 			    makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e))) < 0)
 			return hull_error_errno(err, "device node `%s`", path);

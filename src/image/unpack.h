@@ -20,13 +20,17 @@ struct unpack_options {
 	uint64_t max_bytes;	/* file contents written, in total (0: 64 GiB) */
 	const char *limit_hint; /* where max_bytes came from, for the error; NULL: none said */
 	uint64_t max_entries;	/* entries (0: 4 million) */
-	/* Records whiteouts the way overlayfs reads them (a 0/0 character device; the trusted.overlay.opaque
-	 * xattr on an opaque directory) instead of applying them: the layer is unpacked alone into a
-	 * directory of its own that becomes one lower layer of an overlay mount. */
+	/* Records whiteouts the way overlayfs reads them (a 0/0 character device; the opaque xattr of
+	 * image_overlay_opaque_xattr() on an opaque directory) instead of applying them: the layer is
+	 * unpacked alone into a directory of its own that becomes one lower layer of an overlay mount. */
 	bool overlay;
 	/* When set, receives the layer's diff id: the digest of its uncompressed tar stream. */
 	char *diff_id;
 };
+
+/* trusted.overlay.opaque as root; user.overlay.opaque in a user namespace, where trusted.* cannot be set
+ * and overlay is mounted with userxattr. */
+const char *image_overlay_opaque_xattr(void);
 
 /* Reads the layer from layer_fd and applies it to the directory root_fd.  On error the root may hold part
  * of the layer (the caller unpacks into a directory of its own and discards it).  The stream is read to

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -263,4 +264,25 @@ const struct cgroup_hierarchy *cgroup_hierarchies_holding(const struct cgroup_hi
 		}
 	}
 	return best;
+}
+
+bool cgroup_delegated_to_caller(void)
+{
+	struct cgroup_hierarchies h = {0};
+	bool unified = false, v1 = false, writable = false;
+
+	if (cgroup_hierarchies_read(&h, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < h.n; i++) {
+		if (h.list[i].unified) {
+			cleanup_free char *dir = NULL;
+			unified = true;
+			writable = asprintf(&dir, "%s%s", h.list[i].mountpoint, h.list[i].own_path) >= 0 &&
+				   access(dir, W_OK) == 0;
+		} else if (strncmp(h.list[i].controllers, "name=", 5) != 0) {
+			v1 = true;
+		}
+	}
+	cgroup_hierarchies_free(&h);
+	return unified && !v1 && writable;
 }

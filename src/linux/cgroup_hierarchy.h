@@ -48,4 +48,8 @@ const char *cgroup_hierarchy_dir_name(const struct cgroup_hierarchy *h);
 const struct cgroup_hierarchy *cgroup_hierarchies_holding(const struct cgroup_hierarchies *all,
 							  const char *dir);
 
+/* Whether the caller may make cgroups with controllers of its own: only under a pure v2 hierarchy whose
+ * cgroup of the caller is writable by it (delegated, as systemd's user@.service does). */
+bool cgroup_delegated_to_caller(void);
+
 #endif

@@ -215,21 +215,23 @@ static bool own_id_only(const struct oci_id_mapping *maps, size_t n, uint32_t id
 	return n == 1 && maps[0].host_id == id && maps[0].size == 1;
 }
 
-int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull_error **err)
+/* uid_what and gid_what name the maps in a message. */
+static int write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+		      const struct oci_id_mapping *gids, size_t n_gids, const char *uid_what,
+		      const char *gid_what, struct hull_error **err)
 {
-	const struct oci_linux *l = &spec->linux_;
 	bool root = geteuid() == 0;
 	int ret;
 
-	if (root || own_id_only(l->uid_mappings, l->n_uid_mappings, geteuid()))
-		ret = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+	if (root || own_id_only(uids, n_uids, geteuid()))
+		ret = write_map(pid, "uid_map", uids, n_uids, err);
 	else
-		ret = run_map_helper("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err);
+		ret = run_map_helper("newuidmap", pid, uids, n_uids, err);
 	if (ret < 0)
-		return hull_error_wrap(err, "linux.uidMappings");
+		return hull_error_wrap(err, "%s", uid_what);
 	if (root) {
-		ret = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-	} else if (own_id_only(l->gid_mappings, l->n_gid_mappings, getegid())) {
+		ret = write_map(pid, "gid_map", gids, n_gids, err);
+	} else if (own_id_only(gids, n_gids, getegid())) {
 		/* Without CAP_SETGID in the parent namespace the kernel accepts a gid_map only after
 		 * setgroups is denied, or a process could drop supplementary groups used to deny it access.
 		 */
@@ -237,11 +239,25 @@ int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
 		ret = fs_write_file(AT_FDCWD, path, "deny", 4, err);
 		if (ret == 0)
-			ret = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+			ret = write_map(pid, "gid_map", gids, n_gids, err);
 	} else {
-		ret = run_map_helper("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err);
+		ret = run_map_helper("newgidmap", pid, gids, n_gids, err);
 	}
-	return ret < 0 ? hull_error_wrap(err, "linux.gidMappings") : 0;
+	return ret < 0 ? hull_error_wrap(err, "%s", gid_what) : 0;
+}
+
+int namespaces_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+			  const struct oci_id_mapping *gids, size_t n_gids, struct hull_error **err)
+{
+	return write_maps(pid, uids, n_uids, gids, n_gids, "uid map", "gid map", err);
+}
+
+int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull_error **err)
+{
+	const struct oci_linux *l = &spec->linux_;
+
+	return write_maps(pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings,
+			  "linux.uidMappings", "linux.gidMappings", err);
 }
 
 int namespaces_open_mapped_userns(const struct oci_id_mapping *uids, size_t n_uids,

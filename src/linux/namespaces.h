@@ -27,6 +27,9 @@ void namespaces_close_joins(struct namespace_join *joins, size_t count);
 /* Writes uid_map and gid_map of pid from the config ("deny" to setgroups first when the maps are written by
  * an unprivileged caller, as the kernel requires). */
 int namespaces_write_id_maps(pid_t pid, const struct oci_spec *spec, struct hull_error **err);
+/* The same for maps given as they are (newuidmap/newgidmap for ranges beyond the caller's own id). */
+int namespaces_write_maps(pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+			  const struct oci_id_mapping *gids, size_t n_gids, struct hull_error **err);
 
 /* A user namespace with these maps (the caller being root), as an O_RDONLY descriptor: what an id-mapped
  * mount is given. */

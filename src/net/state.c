@@ -18,21 +18,19 @@
 #include "util/id.h"
 #include "util/json.h"
 #include "util/process.h"
+#include "util/rootless.h"
 
 const char *net_default_state_dir(void)
 {
 	static char path[4096];
-	const char *env = getenv("HULL_NETWORK_STATE"), *runtime = getenv("XDG_RUNTIME_DIR");
+	const char *env = getenv("HULL_NETWORK_STATE");
 
 	if (env && *env)
 		return env;
-	if (geteuid() == 0)
+	if (!rootless())
 		return "/run/hull/network";
 	/* Another user's networks are not this one's to touch: a directory of their own. */
-	if (runtime && *runtime == '/')
-		snprintf(path, sizeof(path), "%s/hull-network", runtime);
-	else
-		snprintf(path, sizeof(path), "/tmp/hull-network-%u", (unsigned)geteuid());
+	snprintf(path, sizeof(path), "%s/network", rootless_run_dir());
 	return path;
 }
 

@@ -15,7 +15,7 @@
 #include "util/error.h"
 
 /* The default state directory: $HULL_NETWORK_STATE, else /run/hull/network for root and
- * $XDG_RUNTIME_DIR/hull-network (or /tmp/hull-network-UID) for other users. */
+ * $XDG_RUNTIME_DIR/hull/network (or /tmp/hull-run-UID/network) for other users (rootless_run_dir). */
 const char *net_default_state_dir(void);
 
 /* Takes STATE/lock (making STATE when missing); *fd holds it until closed. */

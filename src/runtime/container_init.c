@@ -43,6 +43,7 @@
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/process.h"
+#include "util/rootless.h"
 #include "util/rootpath.h"
 #include "util/socket.h"
 
@@ -135,7 +136,8 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 	}
 	mctx = (struct mount_context){
 	    .root_fd = root_fd,
-	    .new_user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL,
+	    /* Inside a user namespace already (rootless hull), mknod is as forbidden as in a new one. */
+	    .new_user_ns = oci_spec_namespace(spec, CLONE_NEWUSER) != NULL || rootless_nested(),
 	    .new_net_ns = (l->new_flags & CLONE_NEWNET) != 0,
 	    .new_cgroup_ns = (l->new_flags & CLONE_NEWCGROUP) != 0,
 	    .source_fd = -1,

@@ -35,6 +35,7 @@
 #include "util/id.h"
 #include "util/log.h"
 #include "util/process.h"
+#include "util/rootless.h"
 #include "util/timefmt.h"
 #include "util/socket.h"
 
@@ -72,7 +73,9 @@ static int plan_resources(struct create_job *j, struct hull_error **err)
 	    (ret = device_rules_build(devices, j->spec, "linux.resources.devices", &j->device_rules, err)) <
 		0)
 		return hull_error_wrap(err, "%s/config.json", j->bundle);
-	j->cgroup_request.limited = j->resources.n_writes > 0 || j->device_rules.n_rules > 0;
+	/* Device rules alone do not need a cgroup of an unprivileged user, as runc's rootless mode has it:
+	 * in a user namespace no device node can be made, only the host's bound in, which it may open. */
+	j->cgroup_request.limited = j->resources.n_writes > 0 || (j->device_rules.n_rules > 0 && !rootless());
 	return 0;
 }
 
@@ -325,7 +328,7 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 	j.launch.start_fd = j.launch.console_fd = j.launch.sync_fd = j.launch.seccomp_listener_fd = -1;
 	j.launch.cgroup_fd = -1;
 	j.cgroup_request.id = o->id;
-	j.cgroup_request.user = geteuid() != 0;
+	j.cgroup_request.user = rootless();
 	if ((ret = check_input(&j, console_fd, err)) < 0)
 		goto fail_early;
 	if ((ret = state_dir_create(rt->state_root, o->id, &j.dir, err)) < 0)

@@ -16,6 +16,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/process.h"
+#include "util/rootless.h"
 #include "util/socket.h"
 
 int runtime_load_saved_spec(const struct state_dir *dir, struct oci_spec **spec, struct hull_error **err)
@@ -226,7 +227,7 @@ int runtime_delete(const struct runtime_context *rt, const char *id, bool force,
 	}
 	if ((ret = stop_processes(&state, err)) < 0)
 		goto out;
-	if ((ret = state.cgroup_manager->destroy(&state.cgroups, state.cgroup_unit, geteuid() != 0, err)) < 0)
+	if ((ret = state.cgroup_manager->destroy(&state.cgroups, state.cgroup_unit, rootless(), err)) < 0)
 		goto out;
 	if (state.shares_host_mount_ns && state.rootfs && *state.rootfs == '/')
 		rootfs_unmount_below(state.rootfs);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "linux/mount_options.h"
+#include "linux/pause.h"
 #include "runtime/signals.h"
 #include "util/fs.h"
 #include "util/rootpath.h"
@@ -143,11 +144,44 @@ static void rootpath_never_leaves_the_root(void **state)
 	close(root_fd);
 }
 
+static void subordinate_ranges_follow_the_own_id(void **state)
+{
+	char path[] = "/tmp/hull-unit-subuid.XXXXXX";
+	const char *text = "# comment\nother:100000:65536\nalice:200000:65536\n1001:300000:1000\n"
+			   "alice:bad:10\nalice:400000:0\nalice:4294967000:1000\nalice:500000:10\n";
+	struct oci_id_mapping maps[PAUSE_MAX_RANGES + 1];
+	int fd = mkstemp(path);
+	size_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	/* By name and by number, in the file's order; empty, malformed and overflowing ranges skipped. */
+	n = pause_subid_maps(path, "alice", 1001, maps);
+	assert_int_equal(n, 4);
+	assert_int_equal(maps[0].container_id, 0);
+	assert_int_equal(maps[0].host_id, 1001);
+	assert_int_equal(maps[0].size, 1);
+	assert_int_equal(maps[1].container_id, 1);
+	assert_int_equal(maps[1].host_id, 200000);
+	assert_int_equal(maps[2].container_id, 65537);
+	assert_int_equal(maps[2].host_id, 300000);
+	assert_int_equal(maps[2].size, 1000);
+	assert_int_equal(maps[3].container_id, 66537);
+	assert_int_equal(maps[3].host_id, 500000);
+	/* A user with no range: its own id alone; a missing file likewise. */
+	assert_int_equal(pause_subid_maps(path, "bob", 1002, maps), 1);
+	assert_int_equal(pause_subid_maps("/nonexistent/subuid", "alice", 1001, maps), 1);
+	unlink(path);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(mount_options_map_to_flags),
 	    cmocka_unit_test(signal_names_and_numbers),
+	    cmocka_unit_test(subordinate_ranges_follow_the_own_id),
 	    cmocka_unit_test_setup_teardown(rootpath_never_leaves_the_root, hostile_root,
 					    remove_hostile_root),
 	};

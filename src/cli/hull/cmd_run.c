@@ -391,8 +391,9 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	if (a->c.rm && a->c.restart && strcmp(a->c.restart, "no") != 0)
 		return hull_usage_error(command, "--rm and --restart %s cannot go together", a->c.restart);
 	if (a->c.n_publish && a->c.network && strcmp(a->c.network, "local") != 0 &&
-	    strncmp(a->c.network, "lan", 3) != 0)
-		return hull_usage_error(command, "-p needs the local network (--network bridge)");
+	    strncmp(a->c.network, "lan", 3) != 0 && strcmp(a->c.network, "slirp4netns") != 0)
+		return hull_usage_error(command,
+					"-p needs the local network (--network bridge) or slirp4netns");
 	a->c.image = argv[optind];
 	if (optind + 1 < argc) {
 		a->c.cmd = (const char *const *)argv + optind + 1;

@@ -7,8 +7,10 @@
 
 #include "cli/hull/cli.h"
 #include "engine/engine.h"
+#include "linux/pause.h"
 #include "net/bundle.h"
 #include "util/log.h"
+#include "util/rootless.h"
 
 /* hull itself does without the commands that need libcurl or libarchive: hull-image has them
  * (image_helper.c). */
@@ -78,7 +80,7 @@ static const char *default_store(void)
 
 	if (env && *env)
 		return env;
-	if (geteuid() == 0)
+	if (!rootless())
 		return "/var/lib/hull";
 	if (data && *data == '/')
 		snprintf(path, sizeof(path), "%s/hull", data);
@@ -90,11 +92,10 @@ static const char *default_store(void)
 static const char *default_runroot(void)
 {
 	static char path[4096];
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
-	if (geteuid() == 0 || xdg == NULL || *xdg != '/')
+	if (!rootless())
 		return "/run/hull-engine";
-	snprintf(path, sizeof(path), "%s/hull-engine", xdg);
+	snprintf(path, sizeof(path), "%s/engine", rootless_run_dir());
 	return path;
 }
 
@@ -229,6 +230,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	name = argv[optind];
+	/* An unprivileged user's commands share one user and mount namespace (linux/pause.c); joined
+	 * before anything is read or mounted, and before hull-image is run, which then finds itself in
+	 * it. */
+	if (strcmp(name, "help") != 0) {
+		struct hull_error *err = NULL;
+		if (pause_enter(rootless_run_dir(), &err) < 0) {
+			hull_log_error("%s: %s", name, err->message);
+			hull_error_free(&err);
+			return strcmp(name, "run") == 0 || strcmp(name, "create") == 0 ||
+				       strcmp(name, "start") == 0 || strcmp(name, "exec") == 0
+				   ? 125
+				   : 1;
+		}
+	}
 #ifdef HULL_LEAN_FRONT
 	if (hull_is_image_helper_command(name) ||
 	    (strcmp(name, "image") == 0 && optind + 1 < argc &&

@@ -8,6 +8,7 @@
 #include "cli/runtime/cli.h"
 #include "runtime/binary_protect.h"
 #include "util/log.h"
+#include "util/rootless.h"
 
 static const struct cli_command *const commands[] = {
     &cmd_create, &cmd_start, &cmd_run,	  &cmd_state,  &cmd_kill,   &cmd_delete, &cmd_list,	&cmd_exec,
@@ -42,12 +43,12 @@ static const char *default_state_root(void)
 	static char path[4096];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
-	if (geteuid() == 0)
+	if (!rootless())
 		return HULL_DEFAULT_STATE_ROOT;
 	if (xdg && *xdg == '/')
-		snprintf(path, sizeof(path), "%s/hull", xdg);
+		snprintf(path, sizeof(path), "%s/hull-runtime", xdg);
 	else
-		snprintf(path, sizeof(path), "/tmp/hull-%u", (unsigned)geteuid());
+		snprintf(path, sizeof(path), "/tmp/hull-%u", (unsigned)rootless_host_uid());
 	return path;
 }
 
