@@ -166,7 +166,8 @@ json_object *engine_inspect(struct engine *e, const struct app_container *c);
 /* Writes the log entries to out and err (their text only, as `docker logs` does). */
 struct logs_options {
 	bool follow, timestamps;
-	long tail; /* -1: all */
+	long tail;		    /* -1: all */
+	int64_t since_ns, until_ns; /* only entries written in [since, until], ns since the epoch; 0: open */
 };
 int engine_logs(struct engine *e, struct app_container *c, const struct logs_options *o, int out, int err_fd,
 		struct hull_error **err);

@@ -13,6 +13,7 @@
 #include "util/cleanup.h"
 #include "util/fdio.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 #define MAX_ROTATED    64
 #define FOLLOW_POLL_MS 100
@@ -27,6 +28,13 @@ static void emit(const char *line, size_t len, const struct logs_options *o, int
 		return;
 	text = json_get_string(entry, "log", NULL);
 	stream = json_get_string(entry, "stream", "stdout");
+	if (text && (o->since_ns || o->until_ns)) {
+		int64_t when;
+		/* An entry without a readable time is not within any window. */
+		if (timefmt_parse(json_get_string(entry, "time", ""), &when) < 0 ||
+		    (o->since_ns && when < o->since_ns) || (o->until_ns && when > o->until_ns))
+			text = NULL;
+	}
 	if (text) {
 		int fd = strcmp(stream, "stderr") == 0 ? err_fd : out;
 		if (o->timestamps) {

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
+#include "engine/volumes.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -160,6 +161,9 @@ int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error 
 			return lock;
 		ret = engine_remove_locked(e, c, err);
 		close(lock);
+		/* As Docker's --rm: the anonymous volumes go with it, named ones stay. */
+		if (ret >= 0)
+			engine_remove_anonymous_volumes(e, c);
 		return ret;
 	}
 	engine_state(e, c, &st);

@@ -92,7 +92,7 @@ wait_for() {
 	[ -z "$(ls "$STORE/containers" | grep -v '^lock$')" ]
 }
 
-@test "run -d: the monitor keeps the container and its json-file log; logs, -f, --tail, stop, rm" {
+@test "run -d: the monitor keeps the container and its json-file log; logs, -f, --tail, --since, --until, stop, rm" {
 	local id
 	id=$(hrun run -d --name talker localhost/bb:1 sh -c 'trap "echo bye; exit 0" TERM; echo hello; echo oops >&2; while :; do sleep 0.1; done')
 	[ ${#id} -eq 64 ]
@@ -117,6 +117,16 @@ wait_for() {
 	[ "$(jq -r .State <<<"$output")" = exited ]
 	[[ "$(jq -r .Status <<<"$output")" == "Exited (0)"* ]]
 	[ "$(h logs --tail 1 talker)" = bye ]
+	# --since and --until by the entries' own times, a duration, and refusal of what is no time.
+	local t_hello t_bye
+	t_hello=$(jq -rs 'map(select(.log == "hello\n")) | .[0].time' "$STORE/containers/$id/container.log")
+	t_bye=$(jq -rs 'map(select(.log == "bye\n")) | .[0].time' "$STORE/containers/$id/container.log")
+	[ "$(h logs --since "$t_bye" talker 2>&1)" = bye ]
+	[ "$(h logs --until "$t_hello" talker 2>&1)" = hello ]
+	[ "$(h logs --since 1h talker 2>/dev/null)" = "$(printf 'hello\nbye')" ]
+	[ -z "$(h logs --since 2099-01-01 talker 2>&1)" ]
+	run_expect_fail h logs --since soon talker
+	assert_one_line_error logs --since soon
 	[ -z "$(monitors)" ]
 	h rm talker
 	[ -z "$(h ps -aq)" ]
@@ -265,6 +275,32 @@ wait_for() {
 	run h inspect "$id"
 	[ "$(jq -r '.[0].HostConfig.Memory' <<<"$output")" -eq $((64 * 1024 * 1024)) ]
 	h rm -f "$id" >/dev/null
+}
+
+@test "ps: --filter by name, id, status and label; --format templates with a header, json and labels" {
+	hrun run -d --name web1 -l tier=web localhost/bb:1 sleep 100 >/dev/null
+	hrun run --name db1 -l tier=db localhost/bb:1 sh -c 'exit 3' || true
+	hrun create --name new1 -l tier=web localhost/bb:1 true >/dev/null
+	[ "$(h ps --format '{{.Names}}')" = web1 ]
+	# status= lists stopped ones without -a, as Docker does.
+	[ "$(h ps --filter status=exited --format '{{.Names}} {{.State}}')" = "db1 exited" ]
+	[ "$(h ps -a --filter label=tier=web --format '{{.Names}}' | sort | tr '\n' ' ')" = "new1 web1 " ]
+	[ "$(h ps -a --filter label=tier=web --filter status=created --format '{{.Names}}')" = new1 ]
+	[ "$(h ps -a --filter name=db --filter name=web --format '{{.Names}}' | sort | tr '\n' ' ')" = "db1 web1 " ]
+	local id
+	id=$(h ps -q --no-trunc)
+	[ "$(h ps -a --filter "id=${id:0:8}" -q)" = "${id:0:12}" ]
+	run h ps -a --filter label=tier --format 'table {{.Names}}\t{{.Label "tier"}}\t{{json .Labels}}'
+	[ "${lines[0]}" = "$(printf 'NAMES\tLABEL tier\tLABELS')" ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ "$output" == *"$(printf 'db1\tdb\t{"tier":"db"}')"* ]]
+	h ps -a --format json | jq -se 'length == 3 and (map(.Names) | sort) == ["db1", "new1", "web1"]' >/dev/null
+	run_expect_fail h ps --format '{{.Nope}}'
+	assert_one_line_error ps "--format" ".Nope"
+	run_expect_fail h ps --filter colour=red
+	assert_one_line_error ps "--filter" colour
+	run_expect_fail h ps --filter status=asleep
+	assert_one_line_error ps status=asleep "not a status"
 }
 
 @test "inspect: Docker's fields, read by jq; labels, stop signal and timeout as given" {
@@ -587,6 +623,32 @@ attempts() {
 	[ "$(jq -r '[.[0].Mounts[] | select(.Name == "mine") | .Destination] | join(",")' <<<"$output")" = /other ]
 	h rm -v "$id" >/dev/null
 	[ "$(h volume ls -q)" = mine ]
+}
+
+@test "--mount as Docker parses it: bind (read-only), named and anonymous volumes, tmpfs with size and mode; --rm takes anonymous volumes" {
+	local src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src" && echo from-host >"$src/f"
+	run hrun run --rm --mount type=bind,source="$src",target=/b,readonly --mount type=volume,src=named1,dst=/v \
+		--mount type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770 --mount type=volume,target=/anon localhost/bb:1 \
+		sh -c 'cat /b/f; touch /b/x 2>/dev/null || echo read-only; echo kept >/v/k; stat -c %a /t;
+			grep " /t " /proc/mounts | grep -o "size=[0-9]*k"; grep -c " /anon " /proc/mounts'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'from-host\nread-only\n1770\nsize=1024k\n1')" ]
+	# The named volume outlives the container; the anonymous one went with --rm.
+	[ "$(h volume ls -q)" = named1 ]
+	[ "$(hrun run --rm -v named1:/v localhost/bb:1 cat /v/k)" = kept ]
+	h volume rm named1 >/dev/null
+	run_expect_fail hrun run --rm --mount type=bind,source="$BATS_TEST_TMPDIR/nothing",target=/b localhost/bb:1 true
+	assert_one_line_error run --mount nothing "No such file"
+	run_expect_fail hrun run --rm --mount type=nfs,target=/b localhost/bb:1 true
+	assert_one_line_error run --mount "not bind, volume or tmpfs"
+	run_expect_fail hrun run --rm --mount type=bind,src=/tmp,target=/b,colour=red localhost/bb:1 true
+	assert_one_line_error run --mount "unknown key" colour
+	run_expect_fail hrun run --rm --mount type=tmpfs,target=relative localhost/bb:1 true
+	assert_one_line_error run --mount "absolute"
+	[ -z "$(h ps -aq)" ]
+	[ -z "$(h volume ls -q)" ]
 }
 
 @test "cp both ways; a symlink the container planted never leads to the host's files" {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/fs.h"
@@ -11,6 +12,7 @@
 #include "util/id.h"
 #include "util/json.h"
 #include "util/passwd.h"
+#include "util/timefmt.h"
 
 static void error_chain_reads_outside_in(void **state)
 {
@@ -165,12 +167,43 @@ static void passwd_home_refuses_what_is_not_a_small_file(void **state)
 	rmdir(dir);
 }
 
+static void times_as_docker_logs_takes_them(void **state)
+{
+	int64_t ns, now;
+	struct timespec ts;
+
+	assert_int_equal(timefmt_parse("2026-12-02T13:53:01.032157795Z", &ns), 0);
+	assert_true(ns == 1796219581032157795LL);
+	assert_int_equal(timefmt_parse("2026-12-02T14:53:01+01:00", &ns), 0);
+	assert_true(ns == 1796219581000000000LL);
+	assert_int_equal(timefmt_parse("2026-12-02", &ns), 0);
+	assert_true(ns == 1796169600000000000LL);
+	assert_int_equal(timefmt_parse("2026-12-02T13:53Z", &ns), 0);
+	assert_true(ns == 1796219580000000000LL);
+	for (const char *const *bad = (const char *const[]){"", "2026-12-02T", "2026-12-02T13:53:01Zx",
+							    "2026-12-02T13:53:01+1", "yesterday", NULL};
+	     *bad; bad++)
+		assert_int_equal(timefmt_parse(*bad, &ns), -EINVAL);
+	assert_int_equal(timefmt_parse_when("1764683581.5", &ns), 0);
+	assert_true(ns == 1764683581500000000LL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	assert_int_equal(timefmt_parse_when("1h30m", &ns), 0);
+	assert_true(now - ns > 5399000000000LL && now - ns <= 5400000000000LL);
+	assert_int_equal(timefmt_parse_when("250ms", &ns), 0);
+	assert_true(now - ns > -750000000LL && now - ns <= 250000000LL);
+	for (const char *const *bad = (const char *const[]){"10x", "m", "-5m", "1h30", NULL}; *bad; bad++)
+		assert_int_equal(timefmt_parse_when(*bad, &ns), -EINVAL);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(error_chain_reads_outside_in),
 	    cmocka_unit_test(error_fail_does_not_repeat_the_cause),
 	    cmocka_unit_test(ids_like_runc),
+	    cmocka_unit_test(times_as_docker_logs_takes_them),
 	    cmocka_unit_test(json_fields_are_typed),
 	    cmocka_unit_test(mkdir_parents_creates_only_what_is_missing),
 	    cmocka_unit_test(passwd_lines_of_any_shape),

@@ -1,5 +1,6 @@
 /* hull ps, stop, kill, rm, logs and `container` (the same under podman's spelling, and the monitor's
  * cleanup). */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,15 @@
 #include <unistd.h>
 
 #include "cli/hull/cli.h"
+#include "cli/hull/format.h"
 #include "engine/engine.h"
+#include "engine/filter.h"
 #include "engine/volumes.h"
+#include "net/ports.h"
 #include "runtime/signals.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 /* Seconds since an RFC 3339 time (UTC), -1 when it cannot be read. */
 static long long seconds_since(const char *when)
@@ -79,87 +84,163 @@ static void command_text(const struct app_container *c, char *buf, size_t size)
 					json_object_get_string(json_object_array_get_idx(cmd, i)));
 }
 
+/* Docker's "0.0.0.0:8080->80/tcp, ..." from the -p specs the container was made with. */
+static json_object *ports_text(const struct app_container *c)
+{
+	json_object *host = NULL, *bindings = NULL;
+	struct net_ports ports = {0};
+	char text[512] = "";
+	size_t len = 0;
+
+	json_object_object_get_ex(c->doc, "HostConfig", &host);
+	json_object_object_get_ex(host, "PortBindings", &bindings);
+	for (size_t i = 0; bindings && i < json_object_array_length(bindings); i++)
+		if (net_ports_parse(&ports, json_object_get_string(json_object_array_get_idx(bindings, i)),
+				    NULL) < 0)
+			break;
+	for (size_t i = 0; i < ports.count && len + 1 < sizeof(text); i++) {
+		const struct net_port *p = &ports.items[i];
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &p->host_ip, ip, sizeof(ip));
+		if (p->host_port)
+			len +=
+			    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s:%u->%u/%s", i ? ", " : "",
+					     ip, p->host_port, p->port, net_proto_name(p->proto));
+		else
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%u/%s", i ? ", " : "",
+						p->port, net_proto_name(p->proto));
+	}
+	net_ports_free(&ports);
+	return json_object_new_string(text);
+}
+
+/* One row of ps as its --format fields name it (Docker's names). */
+static json_object *ps_row(const struct app_container *c, const struct app_state *st, bool no_trunc)
+{
+	json_object *o = json_object_new_object(), *config = NULL, *labels = NULL, *mounts = NULL;
+	char status[96], command[256], quoted[300], created[80];
+
+	status_text(st, status, sizeof(status));
+	command_text(c, command, sizeof(command));
+	human_duration(seconds_since(json_get_string(c->doc, "Created", "")), created, sizeof(created));
+	strcat(created, " ago");
+	if (no_trunc || strlen(command) <= 19)
+		snprintf(quoted, sizeof(quoted), "\"%s\"", command);
+	else
+		snprintf(quoted, sizeof(quoted), "\"%.19s…\"", command);
+	json_object_object_get_ex(c->doc, "Config", &config);
+	json_object_object_get_ex(config, "Labels", &labels);
+	json_object_object_get_ex(c->doc, "Mounts", &mounts);
+	json_object_object_add(o, "ID", json_object_new_string_len(c->id, no_trunc ? ENGINE_ID_LEN : 12));
+	json_object_object_add(o, "Names", json_object_new_string(app_container_name(c)));
+	json_object_object_add(o, "Image", json_object_new_string(json_get_string(c->doc, "Image", "")));
+	json_object_object_add(o, "Command", json_object_new_string(quoted));
+	json_object_object_add(o, "CreatedAt",
+			       json_object_new_string(json_get_string(c->doc, "Created", "")));
+	json_object_object_add(o, "RunningFor", json_object_new_string(created));
+	json_object_object_add(o, "State", json_object_new_string(app_status_name(st->status)));
+	json_object_object_add(o, "Status", json_object_new_string(status));
+	json_object_object_add(o, "Ports", ports_text(c));
+	json_object_object_add(o, "Labels", labels ? json_object_get(labels) : json_object_new_object());
+	json_object_object_add(o, "Mounts", mounts ? json_object_get(mounts) : json_object_new_array());
+	return o;
+}
+
+static const struct format_column ps_columns[] = {
+    {"ID", "CONTAINER ID"},	 {"Names", "NAMES"},	    {"Image", "IMAGE"},	  {"Command", "COMMAND"},
+    {"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"State", "STATE"},	  {"Status", "STATUS"},
+    {"Ports", "PORTS"},		 {"Labels", "LABELS"},	    {"Mounts", "MOUNTS"},
+};
+
+static void print_table_row(json_object *row, bool header)
+{
+	if (header) {
+		printf("%-12s  %-20s  %-22s  %-18s  %-24s  %-20s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
+		       "CREATED", "STATUS", "PORTS", "NAMES");
+		return;
+	}
+	printf("%-12.12s  %-20s  %-22s  %-18s  %-24s  %-20s  %s\n", json_get_string(row, "ID", ""),
+	       json_get_string(row, "Image", ""), json_get_string(row, "Command", ""),
+	       json_get_string(row, "RunningFor", ""), json_get_string(row, "Status", ""),
+	       json_get_string(row, "Ports", ""), json_get_string(row, "Names", ""));
+}
+
 static int run_ps(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"all", no_argument, NULL, 'a'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"no-trunc", no_argument, NULL, 'T'},
-	    {"format", required_argument, NULL, 'f'},
-	    {NULL, 0, NULL, 0},
+	    {"all", no_argument, NULL, 'a'},	      {"quiet", no_argument, NULL, 'q'},
+	    {"no-trunc", no_argument, NULL, 'T'},     {"format", required_argument, NULL, 'f'},
+	    {"filter", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0},
 	};
 	cleanup_store struct store *store = NULL;
+	struct format_template *tmpl = NULL;
+	struct engine_filters filters = {0};
 	struct engine e;
 	struct hull_error *err = NULL;
 	struct app_container *list;
+	const char *format = NULL;
 	size_t n;
 	bool all = false, quiet = false, no_trunc = false, json = false;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+aq", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+aqf:", options, NULL)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'q')
 			quiet = true;
 		else if (c == 'T')
 			no_trunc = true;
-		else if (c == 'f' && strcmp(optarg, "json") == 0)
-			json = true;
 		else if (c == 'f')
-			return hull_usage_error("ps", "--format: `%s` is not supported (json is)", optarg);
-		else
+			format = optarg;
+		else if (c == 'F' && engine_filter_add(&filters, optarg, &err) < 0)
+			return hull_error_wrap(&err, "ps"), cli_fail(&err);
+		else if (c != 'F')
 			return hull_usage_error("ps", "unknown option `%s`", argv[optind - 1]);
 	}
 	if (optind < argc)
 		return hull_usage_error("ps", "takes no arguments");
-	if (hull_open_engine(cli, &store, &e, &err) < 0 || engine_list(&e, &list, &n, &err) < 0)
+	if (format && strcmp(format, "json") == 0)
+		json = true;
+	else if (format && strcmp(format, "table") != 0 &&
+		 format_parse(format, ps_columns, sizeof(ps_columns) / sizeof(ps_columns[0]), &tmpl, &err) <
+		     0)
+		return hull_error_wrap(&err, "ps"), cli_fail(&err);
+	if (hull_open_engine(cli, &store, &e, &err) < 0 || engine_list(&e, &list, &n, &err) < 0) {
+		format_free(tmpl);
 		return cli_fail(&err);
-	if (!quiet && !json)
-		printf("%-12s  %-20s  %-22s  %-18s  %-24s  %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-		       "CREATED", "STATUS", "NAMES");
+	}
+	if (!quiet && !json && tmpl == NULL)
+		print_table_row(NULL, true);
+	else if (!quiet && tmpl)
+		format_header(tmpl, stdout);
 	for (size_t i = 0; i < n; i++) {
 		struct app_state st;
-		char status[96], command[256], created[64], quoted[32];
+		json_object *row;
 		engine_state(&e, &list[i], &st);
-		if (!all && st.status != APP_RUNNING && st.status != APP_PAUSED)
+		if (!all && !filters.status && st.status != APP_RUNNING && st.status != APP_PAUSED)
+			continue;
+		if (!engine_filter_match(&filters, &list[i], &st))
 			continue;
 		if (quiet) {
 			printf("%.*s\n", no_trunc ? ENGINE_ID_LEN : 12, list[i].id);
 			continue;
 		}
-		status_text(&st, status, sizeof(status));
-		command_text(&list[i], command, sizeof(command));
-		if (json) {
-			json_object *o = json_object_new_object();
-			json_object_object_add(o, "ID", json_object_new_string(list[i].id));
-			json_object_object_add(o, "Names",
-					       json_object_new_string(app_container_name(&list[i])));
-			json_object_object_add(
-			    o, "Image", json_object_new_string(json_get_string(list[i].doc, "Image", "")));
-			json_object_object_add(o, "Command", json_object_new_string(command));
-			json_object_object_add(
-			    o, "CreatedAt",
-			    json_object_new_string(json_get_string(list[i].doc, "Created", "")));
-			json_object_object_add(o, "State",
-					       json_object_new_string(app_status_name(st.status)));
-			json_object_object_add(o, "Status", json_object_new_string(status));
-			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-									     JSON_C_TO_STRING_NOSLASHESCAPE));
-			json_object_put(o);
-			continue;
-		}
-		human_duration(seconds_since(json_get_string(list[i].doc, "Created", "")), created,
-			       sizeof(created));
-		snprintf(quoted, sizeof(quoted), "\"%.19s%s\"", command, strlen(command) > 19 ? "…" : "");
-		printf("%-12.12s  %-20s  %-22s  %-18s  %-24s  %s\n", list[i].id,
-		       json_get_string(list[i].doc, "Image", ""), quoted, strcat(created, " ago"), status,
-		       app_container_name(&list[i]));
+		row = ps_row(&list[i], &st, no_trunc || json);
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(
+					   row, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		else if (tmpl)
+			format_row(tmpl, row, stdout);
+		else
+			print_table_row(row, false);
+		json_object_put(row);
 	}
 	for (size_t i = 0; i < n; i++)
 		app_container_free(&list[i]);
 	free(list);
+	format_free(tmpl);
 	engine_close(&e);
 	return 0;
 }
@@ -307,10 +388,9 @@ static int do_logs(struct engine *e, struct app_container *c, void *arg, struct 
 static int run_logs(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"follow", no_argument, NULL, 'f'},
-	    {"timestamps", no_argument, NULL, 't'},
-	    {"tail", required_argument, NULL, 'n'},
-	    {NULL, 0, NULL, 0},
+	    {"follow", no_argument, NULL, 'f'},	     {"timestamps", no_argument, NULL, 't'},
+	    {"tail", required_argument, NULL, 'n'},  {"since", required_argument, NULL, 'S'},
+	    {"until", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0},
 	};
 	struct logs_options o = {.tail = -1};
 	char *end;
@@ -329,6 +409,13 @@ static int run_logs(struct hull_cli *cli, int argc, char **argv)
 			o.tail = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || o.tail < 0)
 				return hull_usage_error("logs", "--tail: `%s` is not a number", optarg);
+		} else if (c == 'S' || c == 'U') {
+			if (timefmt_parse_when(optarg, c == 'S' ? &o.since_ns : &o.until_ns) < 0)
+				return hull_usage_error(
+				    "logs",
+				    "--%s: `%s` is not a time (RFC 3339, Unix seconds) or a "
+				    "duration (10m, 1h30m)",
+				    c == 'S' ? "since" : "until", optarg);
 		} else
 			return hull_usage_error("logs", "unknown option `%s`", argv[optind - 1]);
 	}
@@ -365,9 +452,14 @@ const struct hull_command cmd_ps = {
     .name = "ps",
     .run = run_ps,
     .summary = "list containers",
-    .help = "Usage: hull ps [-a] [-q] [--no-trunc] [--format json]\n\n"
-	    "Running containers (all with -a): id, image, command, age, status, name.  -q prints ids only;\n"
-	    "--format json one object per line.\n",
+    .help =
+	"Usage: hull ps [-a] [-q] [--no-trunc] [--filter KEY=VALUE]... [--format json|table|TEMPLATE]\n\n"
+	"Running containers (all with -a): id, image, command, age, status, ports, name.  -q prints ids\n"
+	"only.  --filter name=PART, id=PREFIX, status=STATUS (then stopped ones too), label=KEY[=VALUE]:\n"
+	"one of a key's values, every key.  --format json: one object per line; a template as Docker's:\n"
+	"{{.Field}} ({{json .Field}}, {{.Label \"KEY\"}}) of ID, Names, Image, Command, CreatedAt,\n"
+	"RunningFor, State, Status, Ports, Labels, Mounts; \\t for a tab; `table ` first for a header.\n\n"
+	"  hull ps -a --filter status=exited --format '{{.Names}} {{.Status}}'\n",
 };
 
 const struct hull_command cmd_stop = {
@@ -400,9 +492,11 @@ const struct hull_command cmd_logs = {
     .name = "logs",
     .run = run_logs,
     .summary = "print a container's output",
-    .help = "Usage: hull logs [-f] [-t] [-n N|--tail N] CONTAINER\n\n"
+    .help = "Usage: hull logs [-f] [-t] [-n N|--tail N] [--since WHEN] [--until WHEN] CONTAINER\n\n"
 	    "Prints what the container wrote to stdout and stderr, each to ours.  -f follows until it\n"
-	    "ends, -t prefixes each line with its time, --tail N prints the last N lines.\n",
+	    "ends, -t prefixes each line with its time, --tail N prints the last N lines.  --since and\n"
+	    "--until keep the lines written from or up to WHEN: an RFC 3339 time, Unix seconds, or a\n"
+	    "duration before now (10m, 1h30m, 2.5s).\n",
 };
 
 const struct hull_command cmd_container = {

@@ -10,6 +10,7 @@
 
 #include "cli/hull/cli.h"
 #include "engine/engine.h"
+#include "engine/mount_spec.h"
 #include "engine/volumes.h"
 #include "image/local_image.h"
 #include "net/hosts.h"
@@ -33,6 +34,8 @@ struct run_args {
 	const char *cap_add[MAX_LIST], *cap_drop[MAX_LIST], *labels[MAX_LIST], *network_args[MAX_LIST];
 	char *env_files[MAX_LIST]; /* lines read from --env-file, kept for env[] */
 	size_t n_env_files;
+	char *mounts[MAX_LIST]; /* --mount rewritten as -v or --tmpfs specs, kept for volumes[] and tmpfs[] */
+	size_t n_mounts;
 	const char *pull; /* missing, always, never */
 	bool detach;
 };
@@ -41,6 +44,8 @@ static void run_args_free(struct run_args *a)
 {
 	for (size_t i = 0; i < a->n_env_files; i++)
 		free(a->env_files[i]);
+	for (size_t i = 0; i < a->n_mounts; i++)
+		free(a->mounts[i]);
 }
 
 static int add(const char *command, const char **list, size_t *n, const char *value)
@@ -97,6 +102,7 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_LOG_OPT,
 	OPT_TMPFS,
+	OPT_MOUNT,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
@@ -186,6 +192,7 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"label", required_argument, NULL, 'l'},
 	    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+	    {"mount", required_argument, NULL, OPT_MOUNT},
 	    {"dns", required_argument, NULL, OPT_DNS},
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
@@ -347,6 +354,21 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 			if (add(command, a->tmpfs, &a->c.n_tmpfs, optarg))
 				return 1;
 			break;
+		case OPT_MOUNT: {
+			char *volume, *tmpfs;
+			if (a->n_mounts >= MAX_LIST)
+				return hull_usage_error(command, "too many --mount options (at most %d)",
+							MAX_LIST);
+			if (engine_mount_translate(optarg, &volume, &tmpfs, &err) < 0) {
+				hull_error_wrap(&err, "%s", command);
+				return cli_fail(&err);
+			}
+			a->mounts[a->n_mounts++] = volume ? volume : tmpfs;
+			if (volume ? add(command, a->volumes, &a->c.n_volumes, volume)
+				   : add(command, a->tmpfs, &a->c.n_tmpfs, tmpfs))
+				return 1;
+			break;
+		}
 		case OPT_DNS:
 		case OPT_DNS_SEARCH:
 		case OPT_DNS_OPTION:
@@ -632,6 +654,7 @@ static int run_attach(struct hull_cli *cli, int argc, char **argv)
 	"  -w, --workdir DIR        the working directory; -u, --user USER[:GROUP] the user\n"               \
 	"  --entrypoint CMD         replaces the image's Entrypoint (and clears its Cmd)\n"                  \
 	"  -v, --volume SRC:DST[:ro|rw]  a host directory or a named volume of the store\n"                  \
+	"  --mount type=bind|volume|tmpfs,source=,target=[,readonly][,tmpfs-size=,tmpfs-mode=]  the same\n"  \
 	"  --network MODE           none, host, bridge (hull's local network, the default), or a mode of\n"  \
 	"                           `hull network --help`, or container:NAME (that one's network);\n"        \
 	"                           -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"                             \
