@@ -90,11 +90,13 @@ int engine_list(struct engine *e, struct app_container **out, size_t *n, struct 
 void app_container_free(struct app_container *c);
 const char *app_container_name(const struct app_container *c);
 
-enum app_status { APP_CREATED, APP_RUNNING, APP_PAUSED, APP_EXITED };
+/* RESTARTING: exited, its restart policy waiting out the back-off before the next start. */
+enum app_status { APP_CREATED, APP_RUNNING, APP_PAUSED, APP_EXITED, APP_RESTARTING };
 struct app_state {
 	enum app_status status;
 	pid_t pid;			      /* the init's, while it runs */
 	int exit_code;			      /* the last exit's, when exited */
+	bool oom_killed;		      /* the OOM killer struck in its cgroup during the last run */
 	const char *started_at, *finished_at; /* RFC 3339, or "" */
 };
 void engine_state(struct engine *e, const struct app_container *c, struct app_state *s);

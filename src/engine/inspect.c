@@ -26,14 +26,16 @@ static json_object *state_doc(const struct app_state *st)
 	json_object_object_add(
 	    s, "Running", json_object_new_boolean(st->status == APP_RUNNING || st->status == APP_PAUSED));
 	json_object_object_add(s, "Paused", json_object_new_boolean(st->status == APP_PAUSED));
-	json_object_object_add(s, "Restarting", json_object_new_boolean(0));
-	json_object_object_add(s, "OOMKilled", json_object_new_boolean(0));
+	json_object_object_add(s, "Restarting", json_object_new_boolean(st->status == APP_RESTARTING));
+	json_object_object_add(s, "OOMKilled", json_object_new_boolean(st->oom_killed));
 	json_object_object_add(s, "Dead", json_object_new_boolean(0));
 	json_object_object_add(
 	    s, "Pid",
 	    json_object_new_int(st->status == APP_RUNNING || st->status == APP_PAUSED ? st->pid : 0));
 	json_object_object_add(s, "ExitCode",
-			       json_object_new_int(st->status == APP_EXITED ? st->exit_code : 0));
+			       json_object_new_int(st->status == APP_EXITED || st->status == APP_RESTARTING
+						       ? st->exit_code
+						       : 0));
 	json_object_object_add(s, "Error", json_object_new_string(""));
 	json_object_object_add(
 	    s, "StartedAt",

@@ -220,7 +220,7 @@ int engine_find(struct engine *e, const char *name_or_id, struct app_container *
 
 const char *app_status_name(enum app_status s)
 {
-	static const char *const names[] = {"created", "running", "paused", "exited"};
+	static const char *const names[] = {"created", "running", "paused", "exited", "restarting"};
 
 	return names[s];
 }
@@ -253,6 +253,15 @@ void engine_state(struct engine *e, const struct app_container *c, struct app_st
 			code = json_object_get_int64(v);
 		s->exit_code = (int)code;
 		s->finished_at = json_get_string(c->exit, "FinishedAt", "");
+		s->oom_killed =
+		    json_object_object_get_ex(c->exit, "OOMKilled", &v) && json_object_get_boolean(v);
+		/* The monitor became the exit command, which marks its back-off before a restart. */
+		if (monitor_alive(c)) {
+			char marker[ENGINE_ID_LEN + 16];
+			snprintf(marker, sizeof(marker), "%s/restarting", c->id);
+			if (faccessat(e->dir_fd, marker, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+				s->status = APP_RESTARTING;
+		}
 		return;
 	}
 	if (runtime_state(&e->rt, c->id, &rs, &err) == 0 &&

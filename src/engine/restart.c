@@ -150,7 +150,8 @@ int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error 
 	struct app_state st;
 	struct app_container now;
 	struct start_io io = {0};
-	int count, ret;
+	cleanup_free char *marker = NULL;
+	int count, ret, fd;
 	long delay;
 
 	json_object_object_get_ex(c->doc, "HostConfig", &host);
@@ -173,6 +174,10 @@ int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error 
 	if (parse_time(st.finished_at) - parse_time(st.started_at) >= BACKOFF_RESET_S)
 		delay = BACKOFF_FIRST_MS;
 	restart_record_write(e, c->id, count + 1, delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2);
+	/* ps and inspect say "restarting" while this process waits (engine_state checks it lives). */
+	if (asprintf(&marker, "%s/restarting", c->id) >= 0 &&
+	    (fd = openat(e->dir_fd, marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
+		close(fd);
 	/* The back-off, cut short when its user stops it meanwhile (stop waits for this process). */
 	for (long waited = 0; waited < delay && !engine_stopped_by_user(e, c->id); waited += 50)
 		poll(NULL, 0, (int)(delay - waited < 50 ? delay - waited : 50));
@@ -181,6 +186,8 @@ int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error 
 		return 0;
 	io.restart = true;
 	ret = engine_start(e, &now, &io, err);
+	if (marker)
+		unlinkat(e->dir_fd, marker, 0);
 	app_container_free(&now);
 	return ret;
 }

@@ -19,6 +19,7 @@
 
 #include "monitor/attach.h"
 #include "monitor/log_writer.h"
+#include "monitor/oom.h"
 #include "monitor/terminal.h"
 #include "util/fdio.h"
 #include "util/socket.h"
@@ -319,13 +320,14 @@ static void record_start(const struct monitor_options *o, pid_t init)
 	json_object_put(run);
 }
 
-static void record_exit(const struct monitor_options *o, int code)
+static void record_exit(const struct monitor_options *o, int code, bool oom_killed)
 {
 	json_object *exit_record = json_object_new_object();
 	char now[64];
 
 	timefmt_now(now, sizeof(now));
 	json_object_object_add(exit_record, "ExitCode", json_object_new_int(code));
+	json_object_object_add(exit_record, "OOMKilled", json_object_new_boolean(oom_killed));
 	json_object_object_add(exit_record, "FinishedAt", json_object_new_string(now));
 	write_record(o->dir, "exit.json", exit_record);
 	json_object_put(exit_record);
@@ -383,6 +385,7 @@ int monitor_run(const struct monitor_options *o)
 	int out_p[2], err_p[2], in_p[2] = {-1, -1}, sigfd, in, code = 0, dir_fd, console_listen = -1,
 				master = -1, attach_fd = -1;
 	struct terminal_relay relay = {.in_fd = -1, .master = -1};
+	struct oom_watch oom = {.fd = -1};
 	struct attach_client client = {.sock = -1, .fds = {-1, -1, -1}};
 	bool init_done = false;
 	long deadline = 0;
@@ -445,6 +448,7 @@ int monitor_run(const struct monitor_options *o)
 			relay = (struct terminal_relay){.in_fd = 0, .master = master};
 	}
 	attach_fd = attach_listen(dir_fd);
+	oom_watch_start(&oom, init, o->id);
 	record_start(o, init);
 	report(o->ready_fd, "ok %ld\n", NULL, init);
 	if (!o->attach) {
@@ -509,7 +513,7 @@ int monitor_run(const struct monitor_options *o)
 	log_entries(&log, out, true);
 	log_entries(&log, err, true);
 	log_writer_close(&log);
-	record_exit(o, code);
+	record_exit(o, code, oom_watch_killed(&oom));
 	if (attach_fd >= 0) {
 		close(attach_fd);
 		unlinkat(dir_fd, "attach.sock", 0);

@@ -274,7 +274,13 @@ wait_for() {
 	[ "$(cat "$cg/$id/cpu.cfs_quota_us")" -eq 50000 ]
 	run h inspect "$id"
 	[ "$(jq -r '.[0].HostConfig.Memory' <<<"$output")" -eq $((64 * 1024 * 1024)) ]
+	[ "$(jq -r '.[0].State.OOMKilled' <<<"$output")" = false ]
 	h rm -f "$id" >/dev/null
+	# The OOM killer at the limit: exit 137 and State.OOMKilled, as Docker reports it.
+	run hrun run --name hog -m 20m localhost/bb:1 sh -c 'x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived'
+	[ "$status" -eq 137 ]
+	[ "$(h inspect hog | jq -c '.[0].State | [.OOMKilled, .ExitCode]')" = "[true,137]" ]
+	h rm hog >/dev/null
 }
 
 @test "ps: --filter by name, id, status and label; --format templates with a header, json and labels" {
@@ -368,6 +374,32 @@ wait_for() {
 	h stop -t 0 box >/dev/null
 	run_expect_fail h exec box true
 	assert_one_line_error exec box "not running"
+}
+
+@test "stats: CPU of a busy and an idle container, memory against the limit, processes; streaming until ^C" {
+	hrun run -d --name busy -m 64m localhost/bb:1 sh -c 'while :; do :; done' >/dev/null
+	hrun run -d --name idle localhost/bb:1 sh -c 'sleep 100 & sleep 100' >/dev/null # sh execs the last: two processes
+	run h stats --no-stream
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "CONTAINER ID"*"CPU %"*"MEM USAGE / LIMIT"*"MEM %"*PIDS ]]
+	local busy idle
+	busy=$(grep ' busy ' <<<"$output")
+	idle=$(grep ' idle ' <<<"$output")
+	# A spinning shell takes most of a CPU; a sleeping one none.
+	[ "$(awk '{print int($3)}' <<<"$busy")" -ge 50 ]
+	[ "$(awk '{print int($3)}' <<<"$idle")" -le 5 ]
+	[[ "$busy" == *"/ 64.0MiB"* ]]
+	[[ "$idle" == *"/ unlimited"* ]]
+	[ "$(awk '{print $NF}' <<<"$idle")" = 2 ]
+	# Streaming: a table per second until interrupted.
+	timeout -s INT 2.8 "$HULL" --store "$STORE" --runroot "$RUNROOT" stats idle >"$BATS_TEST_TMPDIR/stream" || true
+	[ "$(grep -c '^CONTAINER ID' "$BATS_TEST_TMPDIR/stream")" -ge 2 ]
+	run_expect_fail h stats --no-stream nosuch
+	assert_one_line_error stats nosuch "no such container"
+	h stop -t 0 idle >/dev/null
+	run_expect_fail h stats --no-stream idle
+	assert_one_line_error stats idle "not running"
 }
 
 @test "wait, pause and unpause, rename, top, restart, container prune" {
@@ -505,6 +537,10 @@ attempts() {
 @test "--restart on-failure:3 restarts a failing container three times with back-off, then leaves it" {
 	local id
 	id=$(hrun run -d --restart on-failure:3 localhost/bb:1 sh -c 'echo attempt; exit 2')
+	# While the back-off runs, ps and inspect say so (Docker's "Restarting (2) ...").
+	wait_for sh -c "$HULL --store $STORE --runroot $RUNROOT ps --filter status=restarting --format '{{.Status}}' | grep -q '^Restarting (2) '"
+	[ "$(h inspect "$id" | jq -r '.[0].State | [.Status, .Restarting, .Running] | map(tostring) | join(" ")')" = "restarting true false" ] ||
+		[ "$(h inspect "$id" | jq -r '.[0].State.Status')" != exited ]
 	# Three restarts after the first run: four attempts, then it stays down.
 	wait_for attempts "$id" 4
 	wait_for exited "$id"
@@ -512,6 +548,7 @@ attempts() {
 	run h inspect "$id"
 	[ "$(jq -r '.[0].RestartCount' <<<"$output")" = 3 ]
 	[ "$(jq -r '.[0].State.Status + " " + (.[0].State.ExitCode | tostring)' <<<"$output")" = "exited 2" ]
+	[ "$(jq -r '.[0].State.Restarting' <<<"$output")" = false ]
 	[ "$(jq -r '.[0].HostConfig.RestartPolicy.Name' <<<"$output")" = on-failure ]
 	[ "$(h logs "$id" | grep -c attempt)" -eq 4 ]
 	# A clean exit is not a failure.

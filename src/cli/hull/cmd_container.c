@@ -61,6 +61,10 @@ static void status_text(const struct app_state *st, char *buf, size_t size)
 		human_duration(seconds_since(st->started_at), d, sizeof(d));
 		snprintf(buf, size, "Up %s%s", d, st->status == APP_PAUSED ? " (Paused)" : "");
 		break;
+	case APP_RESTARTING:
+		human_duration(seconds_since(st->finished_at), d, sizeof(d));
+		snprintf(buf, size, "Restarting (%d) %s ago", st->exit_code, d);
+		break;
 	case APP_EXITED:
 		human_duration(seconds_since(st->finished_at), d, sizeof(d));
 		if (st->exit_code < 0)

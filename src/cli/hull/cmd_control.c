@@ -1,4 +1,4 @@
-/* hull exec, wait, pause, unpause, rename, top, stats, port, restart and container prune. */
+/* hull exec, wait, pause, unpause, rename, top, port, restart and container prune. */
 #include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -198,55 +198,6 @@ static int run_top(struct hull_cli *cli, int argc, char **argv)
 	return ret;
 }
 
-static uint64_t stat_u64(json_object *o, const char *a, const char *b)
-{
-	json_object *x = NULL, *y = NULL;
-
-	json_object_object_get_ex(o, a, &x);
-	if (b == NULL)
-		return x ? (uint64_t)json_object_get_int64(x) : 0;
-	json_object_object_get_ex(x, b, &y);
-	return y ? (uint64_t)json_object_get_int64(y) : 0;
-}
-
-static int run_stats(struct hull_cli *cli, int argc, char **argv)
-{
-	cleanup_store struct store *store = NULL;
-	struct engine e;
-	struct hull_error *err = NULL;
-	int first = 1, ret = 0;
-
-	if (argc > 1 && strcmp(argv[1], "--no-stream") == 0)
-		first = 2;
-	else if (argc > 1 && argv[1][0] == '-')
-		return hull_usage_error("stats", "only --no-stream is supported: one reading, then exit");
-	if (first >= argc)
-		return hull_usage_error("stats", "missing the container");
-	printf("%-12s  %-20s  %-24s  %s\n", "CONTAINER ID", "NAME", "MEM USAGE / LIMIT", "PIDS");
-	for (int i = first; i < argc; i++) {
-		struct app_container ct;
-		json_object *s = NULL, *memory = NULL;
-		if (open_one(cli, "stats", argv[i], &store, &e, &ct) != 0)
-			return 1;
-		if (engine_stats(&e, &ct, &s, &err) < 0)
-			ret = cli_fail(&err);
-		else {
-			uint64_t usage, limit;
-			json_object_object_get_ex(s, "memory", &memory);
-			usage = stat_u64(memory, "usage", "usage");
-			limit = stat_u64(memory, "usage", "limit");
-			printf("%-12.12s  %-20s  %6.1fMiB / %-10s  %llu\n", ct.id, app_container_name(&ct),
-			       (double)usage / 1048576.0, limit && limit < (1ULL << 60) ? "" : "unlimited",
-			       (unsigned long long)stat_u64(s, "pids", "current"));
-			json_object_put(s);
-		}
-		app_container_free(&ct);
-		engine_close(&e);
-		store_free(&store);
-	}
-	return ret;
-}
-
 static int run_port(struct hull_cli *cli, int argc, char **argv)
 {
 	cleanup_store struct store *store = NULL;
@@ -367,13 +318,6 @@ const struct hull_command cmd_top = {
     .run = run_top,
     .summary = "list a container's processes",
     .help = "Usage: hull top CONTAINER\n",
-};
-
-const struct hull_command cmd_stats = {
-    .name = "stats",
-    .run = run_stats,
-    .summary = "a container's memory use and process count",
-    .help = "Usage: hull stats --no-stream CONTAINER...\n",
 };
 
 const struct hull_command cmd_port = {
