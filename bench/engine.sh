@@ -1,6 +1,7 @@
 #!/bin/bash
-# hull's app containers next to podman's (with crun and with runc as its runtime), in one run, on the same
-# busybox image imported into each, every container with --network none (no host network is changed):
+# hull's app containers next to podman's (with crun and with runc as its runtime) and Docker's (Debian's
+# docker.io, dockerd started here in a network namespace of its own), in one run, on the same busybox image
+# imported into each, every container with --network none (no host network is changed):
 #   - `run --rm IMAGE true`                                (hyperfine, mean wall time)
 #   - `run -d IMAGE sleep` + `stop -t 0` + `rm`              (hyperfine)
 #   - the resident memory of hull-monitor against conmon's, each keeping one detached `sleep`
@@ -30,6 +31,7 @@ podman_runc="$podman_base --runtime $(command -v runc)"
 # hard limit (no CAP_SYS_RESOURCE), and hull keeps the caller's limits anyway.
 pflags="--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
 cleanup() {
+	docker_cleanup
 	$hull rm -f $($hull ps -aq 2>/dev/null) >/dev/null 2>&1 || true
 	$podman_base rm -f -a >/dev/null 2>&1 || true
 	$podman_base system reset -f >/dev/null 2>&1 || true
@@ -38,9 +40,47 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# dockerd (Debian's docker.io, runc as its runtime) in a network namespace of the bench's own, with its own
+# data-root, exec-root (a short path: containerd's socket lives there), socket and cgroup parent.
+docker_exec=$(mktemp -d /tmp/hb.XXXXXX)
+docker_netns=hull-bench-docker-$$
+docker_cg=/hull-bench-docker-$$
+docker="docker -H unix://$docker_exec/docker.sock"
+docker_cleanup() {
+	$docker rm -f $($docker ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+	if [ -f "$docker_exec/docker.pid" ]; then
+		local pid
+		pid=$(cat "$docker_exec/docker.pid")
+		kill "$pid" 2>/dev/null || true
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
+	ip netns delete "$docker_netns" 2>/dev/null || true
+	for d in /sys/fs/cgroup/*"$docker_cg" /sys/fs/cgroup/*/"$docker_cg"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	umount -R "$docker_exec" 2>/dev/null || true
+	rm -rf "$docker_exec"
+}
+command -v dockerd >/dev/null || { echo "bench: dockerd is missing (apt-get install docker.io)" >&2; exit 1; }
+{
+	ip netns add "$docker_netns"
+	nsenter --net="/run/netns/$docker_netns" ip link set lo up
+	jq -n --arg root "$work/docker" --arg exec "$docker_exec" --arg cg "$docker_cg" '{
+		"data-root": $root, "exec-root": $exec, "hosts": ["unix://\($exec)/docker.sock"],
+		"pidfile": "\($exec)/docker.pid", "iptables": false, "ip6tables": false, "bridge": "none",
+		"ip-forward": false, "ip-masq": false, "cgroup-parent": $cg,
+		"exec-opts": ["native.cgroupdriver=cgroupfs"], "storage-driver": "overlay2",
+		"default-ulimits": {"nofile": {"Name": "nofile", "Soft": 1024, "Hard": 1024}}}' >"$docker_exec/daemon.json"
+	nsenter --net="/run/netns/$docker_netns" dockerd --config-file "$docker_exec/daemon.json" \
+		>"$work/dockerd.log" 2>&1 </dev/null &
+	for _ in $(seq 300); do $docker version >/dev/null 2>&1 && break; sleep 0.1; done
+	$docker version >/dev/null 2>&1 || { tail -5 "$work/dockerd.log" >&2; echo "bench: dockerd did not start" >&2; exit 1; }
+}
+
 rootfs=$(tests/fixtures/busybox-rootfs.sh "${HULL_TEST_CACHE:-/var/cache/hull-tests}")
 tar -C "$rootfs" -c . | $hull import - localhost/bb:1 >/dev/null
 tar -C "$rootfs" -c . | $podman_base import - localhost/bb:1 >/dev/null
+tar -C "$rootfs" -c . | $docker import - localhost/bb:1 >/dev/null
 
 hf() { # NAME hyperfine-arguments...
 	local name=$1
@@ -55,12 +95,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 hf run \
 	-n hull "$hull run --rm --network none localhost/bb:1 true" \
 	-n podman-crun "$podman_crun run --rm $pflags localhost/bb:1 true" \
-	-n podman-runc "$podman_runc run --rm $pflags localhost/bb:1 true"
+	-n podman-runc "$podman_runc run --rm $pflags localhost/bb:1 true" \
+	-n docker "$docker run --rm --network none localhost/bb:1 true"
 
 # -d, stop, rm as one command line each (hyperfine runs it through a shell).
 cycle() { echo "sh -c 'id=\$($1 run -d $2 localhost/bb:1 sleep 1000) && $1 stop -t 0 \$id >/dev/null && $1 rm \$id >/dev/null'"; }
 hyperfine --warmup 2 --runs "$runs" --export-json "$out/cycle.json" -n hull "$(cycle "$hull" "--network none")" \
-	-n podman-crun "$(cycle "$podman_crun" "$pflags")" -n podman-runc "$(cycle "$podman_runc" "$pflags")" >/dev/null
+	-n podman-crun "$(cycle "$podman_crun" "$pflags")" -n podman-runc "$(cycle "$podman_runc" "$pflags")" \
+	-n docker "$(cycle "$docker" "--network none")" >/dev/null
 
 # One detached sleep each: the monitor's and conmon's resident memory (VmRSS, KiB).
 $hull run -d --name rss --network none localhost/bb:1 sleep 1000 >/dev/null
@@ -124,15 +166,15 @@ tar -C "$rootfs" -c . | $rl_podman import - localhost/bb:1 >/dev/null
 hf rootless -n hull "$rl_hull run --rm --network none localhost/bb:1 true" \
 	-n podman-crun "$rl_podman run --rm $pflags localhost/bb:1 true"
 
-printf '%-40s %12s %12s %12s\n' "" hull podman-crun podman-runc
-printf '%-40s %12.1f %12.1f %12.1f\n' "run --rm true (ms)" "$(mean "$out/run.json" 0 | awk '{print $1*1000}')" \
-	"$(mean "$out/run.json" 1 | awk '{print $1*1000}')" "$(mean "$out/run.json" 2 | awk '{print $1*1000}')"
-printf '%-40s %12s %12s %12s\n' "  peer / hull" 1.00 "$(ratio "$(mean "$out/run.json" 1)" "$(mean "$out/run.json" 0)")" \
-	"$(ratio "$(mean "$out/run.json" 2)" "$(mean "$out/run.json" 0)")"
-printf '%-40s %12.1f %12.1f %12.1f\n' "run -d + stop + rm (ms)" "$(mean "$out/cycle.json" 0 | awk '{print $1*1000}')" \
-	"$(mean "$out/cycle.json" 1 | awk '{print $1*1000}')" "$(mean "$out/cycle.json" 2 | awk '{print $1*1000}')"
-printf '%-40s %12s %12s %12s\n' "  peer / hull" 1.00 "$(ratio "$(mean "$out/cycle.json" 1)" "$(mean "$out/cycle.json" 0)")" \
-	"$(ratio "$(mean "$out/cycle.json" 2)" "$(mean "$out/cycle.json" 0)")"
+ms() { mean "$1" "$2" | awk '{print $1*1000}'; }
+printf '%-40s %12s %12s %12s %12s\n' "" hull podman-crun podman-runc docker
+for t in run cycle; do
+	[ $t = run ] && label="run --rm true (ms)" || label="run -d + stop + rm (ms)"
+	printf '%-40s %12.1f %12.1f %12.1f %12.1f\n' "$label" "$(ms "$out/$t.json" 0)" "$(ms "$out/$t.json" 1)" \
+		"$(ms "$out/$t.json" 2)" "$(ms "$out/$t.json" 3)"
+	printf '%-40s %12s %12s %12s %12s\n' "  peer / hull" 1.00 "$(ratio "$(mean "$out/$t.json" 1)" "$(mean "$out/$t.json" 0)")" \
+		"$(ratio "$(mean "$out/$t.json" 2)" "$(mean "$out/$t.json" 0)")" "$(ratio "$(mean "$out/$t.json" 3)" "$(mean "$out/$t.json" 0)")"
+done
 printf '%-40s %12s %12s\n' "monitor resident memory (KiB; conmon)" "$monitor_rss" "$conmon_rss"
 printf '%-40s %12s %12s\n' "  conmon / hull-monitor" 1.00 "$(ratio "$conmon_rss" "$monitor_rss")"
 printf '%-40s %12s %12s\n' "$many detached sleeps (MiB of memory)" "$((hull_many / 1024))" "$((podman_many / 1024))"

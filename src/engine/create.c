@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
 #include "engine/spec_edit.h"
+#include "engine/userns.h"
 #include "image/bundle.h"
 #include "image/local_image.h"
 #include "linux/cgroup_hierarchy.h"
@@ -180,7 +181,8 @@ static json_object *image_overrides(json_object *image_config, const struct run_
 
 /* The bundle's config.json edited for what the image config does not say (spec_edit.c). */
 static int edit_spec(struct engine *e, const char *bundle, const char *id, const struct run_config *c,
-		     json_object *image_config, json_object *mounts_out, struct hull_error **err)
+		     json_object *image_config, const struct bundle_idmap *idmap, json_object *mounts_out,
+		     struct hull_error **err)
 {
 	cleanup_free char *path = NULL, *text = NULL, *rootfs = NULL;
 	cleanup_json json_object *spec = NULL;
@@ -199,6 +201,8 @@ static int edit_spec(struct engine *e, const char *bundle, const char *id, const
 	    (ret = json_parse_text(text, len, "config.json", &spec, err)) < 0 ||
 	    (ret = engine_spec_edit(e, spec, id, c, root_fd, volumes, mounts_out, err)) < 0)
 		return ret;
+	if (idmap)
+		engine_userns_spec(spec, idmap);
 	out = json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PRETTY);
 	return fs_write_file_atomic(AT_FDCWD, path, out, strlen(out), 0644, err);
 }
@@ -390,7 +394,8 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	cleanup_free char *bundle = NULL, *dir = NULL;
 	cleanup_json json_object *overrides = NULL, *doc = NULL, *mounts = json_object_new_array();
 	struct local_image img = {0};
-	bool made_dir = false, made_bundle = false;
+	struct bundle_idmap idmap = {0};
+	bool made_dir = false, made_bundle = false, userns = false;
 	int lock = -1, ret = 0;
 
 	if (c->name && !engine_name_valid(c->name, strlen(c->name)))
@@ -443,6 +448,9 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 		snprintf(name, sizeof(name), "%s", c->name);
 	else
 		generate_name(e, name, sizeof(name));
+	/* Chosen and recorded under the lock, as the name is: no two containers get one range. */
+	if ((ret = engine_userns_choose(e, c, &idmap, &userns, err)) < 0)
+		goto out;
 	if (mkdirat(e->dir_fd, id, 0700) < 0) {
 		ret = hull_error_errno(err, "`%s`", dir);
 		goto out;
@@ -451,6 +459,8 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	/* The name is claimed at once (a record without a bundle yet), so the lock need not wait for the
 	 * overlay mount and the network hooks. */
 	doc = record_doc(id, name, c, &img, mounts);
+	if (userns)
+		engine_userns_record(doc, c, &idmap);
 	{
 		const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
 		cleanup_free char *record = NULL;
@@ -460,10 +470,17 @@ int engine_create(struct engine *e, const struct run_config *c, char id[ENGINE_I
 	}
 	close(lock);
 	lock = -1;
-	if ((ret = image_bundle_create(e->store, digest, bundle, overrides, err)) < 0)
+	if ((ret = image_bundle_create(e->store, digest, bundle, overrides, userns ? &idmap : NULL, err)) < 0)
 		goto out;
+	/* The runtime's init enters the bundle (by a descriptor) as the container's root, a host id of the
+	 * range: the bundle is searchable, not readable, by others. */
+	if (userns && chmod(bundle, 0711) < 0) {
+		made_bundle = true;
+		ret = hull_error_errno(err, "make `%s` traversable", bundle);
+		goto out;
+	}
 	made_bundle = true;
-	if ((ret = edit_spec(e, bundle, id, c, img.config, mounts, err)) < 0 ||
+	if ((ret = edit_spec(e, bundle, id, c, img.config, userns ? &idmap : NULL, mounts, err)) < 0 ||
 	    /* --network none needs hull's hooks only for /etc files asked for (--dns, --add-host). */
 	    (!shared[0] &&
 	     (strcmp(c->network ? c->network : "local", "none") != 0 || c->n_network_args > 0) &&

@@ -52,6 +52,8 @@ struct run_config {
 	const char *const *tmpfs; /* --tmpfs DST[:OPTIONS] */
 	size_t n_tmpfs;
 	const char *network;	   /* NULL: local (Docker's bridge) */
+	const char *userns;	   /* NULL or "host": the host's user namespace; "auto": a range of its own */
+	const char *uidmap;	   /* --uidmap 0:HOST:SIZE: that range (gids alike) */
 	const char *cgroup_parent; /* the container's cgroup is PARENT/<id> (NULL: the runtime's default) */
 	const char *const *publish;
 	size_t n_publish;

@@ -16,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_internal.h"
+#include "engine/userns.h"
 #include "image/bundle.h"
 #include "runtime/runtime.h"
 #include "runtime/signals.h"
@@ -257,7 +258,9 @@ static int ensure_rootfs(struct engine *e, const struct app_container *c, const 
 		return hull_error_errno(err, "start `%s`: `%s`", app_container_name(c), rootfs);
 	if (dir.st_dev != root.st_dev)
 		return 0;
-	if (image_bundle_mount(e->store, json_get_string(c->doc, "ImageDigest", ""), bundle, err) < 0)
+	struct bundle_idmap idmap;
+	if (image_bundle_mount(e->store, json_get_string(c->doc, "ImageDigest", ""), bundle,
+			       engine_userns_of(c, &idmap) ? &idmap : NULL, err) < 0)
 		return hull_error_wrap(err, "start `%s`", app_container_name(c));
 	return 0;
 }

@@ -8,13 +8,16 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 #include "image/local_image.h"
 #include "image/unpack.h"
 #include "image/runtime_config.h"
 #include "image/store_gc.h"
+#include "linux/namespaces.h"
 #include "oci/default.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -57,29 +60,112 @@ char *image_bundle_lower_dirs(struct store *s, const struct local_image *img)
 	return out;
 }
 
-static int mount_rootfs(struct store *s, const struct local_image *img, const char *dir,
-			struct hull_error **err)
+/* DIR/.hull-lower/N, one per layer the overlay uses: unmounted, in any state a crash left them. */
+static void unmount_lowers(const char *dir)
 {
-	cleanup_free char *lower = image_bundle_lower_dirs(s, img), *options = NULL, *target = NULL;
+	for (int i = 0; i < 4096; i++) {
+		char path[PATH_MAX + 32];
+		snprintf(path, sizeof(path), "%s/.hull-lower/%d", dir, i);
+		if (access(path, F_OK) < 0)
+			break;
+		umount2(path, MNT_DETACH);
+	}
+}
+
+/* Each layer of lower (store-relative, ':'-separated) id-mapped at DIR/.hull-lower/N; the lowerdir for
+ * them, relative to DIR, in *out. */
+static int map_lowers(struct store *s, const char *lower, const char *dir, const struct bundle_idmap *idmap,
+		      char **out, struct hull_error **err)
+{
+	struct oci_id_mapping uids = {.container_id = 0, .host_id = idmap->uid, .size = idmap->size};
+	struct oci_id_mapping gids = {.container_id = 0, .host_id = idmap->gid, .size = idmap->size};
+	cleanup_free char *copy = strdup(lower), *base = NULL;
+	cleanup_close int userns = -1;
+	char *save = NULL, *w;
+	size_t len = 1;
+	int n = 0, ret = 0;
+
+	if (copy == NULL || asprintf(&base, "%s/.hull-lower", dir) < 0)
+		return hull_error_set(err, ENOMEM, "bundle");
+	if ((userns = namespaces_open_mapped_userns(&uids, 1, &gids, 1, err)) < 0)
+		return hull_error_wrap(err, "id-mapped layers");
+	if (mkdir(base, 0700) < 0 && errno != EEXIST)
+		return hull_error_errno(err, "create `%s`", base);
+	for (const char *c = lower; *c; c++)
+		len += *c == ':' ? 18 : 0;
+	len += 18 + 16;
+	if ((*out = w = malloc(len)) == NULL)
+		return hull_error_set(err, ENOMEM, "bundle");
+	*w = '\0';
+	for (char *layer = strtok_r(copy, ":", &save); layer && ret >= 0;
+	     layer = strtok_r(NULL, ":", &save), n++) {
+		char target[PATH_MAX + 32];
+		cleanup_close int tree = -1;
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+		snprintf(target, sizeof(target), "%s/%d", base, n);
+		if (mkdir(target, 0700) < 0 && errno != EEXIST)
+			ret = hull_error_errno(err, "create `%s`", target);
+		else if ((tree = (int)syscall(SYS_open_tree, s->fd, layer,
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+			ret = hull_error_errno(err, "id-map layer `%s`", layer);
+		else if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+			ret =
+			    hull_error_errno(err,
+					     "id-map layer `%s` (the kernel needs id-mapped mounts, 5.12, on "
+					     "the store's file system)",
+					     layer);
+		else if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			ret = hull_error_errno(err, "mount id-mapped layer on `%s`", target);
+		else
+			w += sprintf(w, "%s.hull-lower/%d", n ? ":" : "", n);
+	}
+	if (ret < 0) {
+		unmount_lowers(dir);
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+static int mount_rootfs(struct store *s, const struct local_image *img, const char *dir,
+			const struct bundle_idmap *idmap, struct hull_error **err)
+{
+	cleanup_free char *lower = image_bundle_lower_dirs(s, img), *mapped = NULL, *options = NULL,
+			  *target = NULL, *upper = NULL;
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long page = sysconf(_SC_PAGESIZE);
 	int ret = 0;
 
-	if (lower == NULL ||
-	    asprintf(&options, "lowerdir=%s,upperdir=%s/.hull-upper,workdir=%s/.hull-work%s", lower, dir, dir,
-		     rootless_nested() ? ",userxattr" : "") < 0 ||
-	    asprintf(&target, "%s/rootfs", dir) < 0)
+	if (lower == NULL || asprintf(&target, "%s/rootfs", dir) < 0 ||
+	    asprintf(&upper, "%s/.hull-upper", dir) < 0)
+		return hull_error_set(err, ENOMEM, "bundle");
+	if (idmap) {
+		/* Stale ones first (a start after a crash), then the layers mapped anew; the writable layer's
+		 * root belongs to the container's root. */
+		unmount_lowers(dir);
+		if ((ret = map_lowers(s, lower, dir, idmap, &mapped, err)) < 0)
+			return ret;
+		if (chown(upper, idmap->uid, idmap->gid) < 0) {
+			unmount_lowers(dir);
+			return hull_error_errno(err, "chown `%s`", upper);
+		}
+	}
+	if (asprintf(&options, "lowerdir=%s,upperdir=%s,workdir=%s/.hull-work%s", mapped ? mapped : lower,
+		     upper, dir, rootless_nested() ? ",userxattr" : "") < 0)
 		return hull_error_set(err, ENOMEM, "bundle");
 	if ((long)strlen(options) >= page)
-		return hull_error_fail(err, E2BIG,
-				       "overlay mount: %zu layers do not fit in one mount's options",
-				       img->manifest.n_layers);
-	if (cwd < 0 || fchdir(s->fd) < 0)
-		return hull_error_errno(err, "enter the store");
-	if (mount("overlay", target, "overlay", 0, options) < 0)
+		ret =
+		    hull_error_fail(err, E2BIG, "overlay mount: %zu layers do not fit in one mount's options",
+				    img->manifest.n_layers);
+	/* Store-relative lowers are found from inside the store, the id-mapped ones from the bundle. */
+	else if (cwd < 0 || (mapped ? chdir(dir) : fchdir(s->fd)) < 0)
+		ret = hull_error_errno(err, "enter the store");
+	else if (mount("overlay", target, "overlay", 0, options) < 0)
 		ret = hull_error_errno(err, "mount the image's layers on `%s`", target);
-	if (fchdir(cwd) < 0 && ret >= 0)
+	if (cwd >= 0 && fchdir(cwd) < 0 && ret >= 0)
 		ret = hull_error_errno(err, "return to the working directory");
+	if (ret < 0 && mapped)
+		unmount_lowers(dir);
 	return ret;
 }
 
@@ -116,7 +202,7 @@ static int write_config(const struct local_image *img, const char *dir, struct h
 }
 
 int image_bundle_create(struct store *s, const char *image, const char *dir_arg, json_object *overrides,
-			struct hull_error **err)
+			const struct bundle_idmap *idmap, struct hull_error **err)
 {
 	static const char *const subdirs[] = {"rootfs", ".hull-upper", ".hull-work", NULL};
 	char digest[DIGEST_MAX], dir[PATH_MAX];
@@ -158,7 +244,7 @@ int image_bundle_create(struct store *s, const char *image, const char *dir_arg,
 			goto out;
 		}
 	}
-	if ((ret = mount_rootfs(s, &img, dir, err)) < 0)
+	if ((ret = mount_rootfs(s, &img, dir, idmap, err)) < 0)
 		goto out;
 	mounted = true;
 	if ((ret = write_config(&img, dir, err)) < 0 || (ret = store_bundle_ref_add(s, dir, digest, err)) < 0)
@@ -170,6 +256,7 @@ out:
 			cleanup_free char *rootfs = NULL;
 			if (asprintf(&rootfs, "%s/rootfs", dir) >= 0)
 				umount2(rootfs, MNT_DETACH);
+			unmount_lowers(dir);
 		}
 		if (made)
 			fs_remove_tree(AT_FDCWD, dir_arg, NULL);
@@ -179,7 +266,8 @@ out:
 	return ret;
 }
 
-int image_bundle_mount(struct store *s, const char *image, const char *dir, struct hull_error **err)
+int image_bundle_mount(struct store *s, const char *image, const char *dir, const struct bundle_idmap *idmap,
+		       struct hull_error **err)
 {
 	char digest[DIGEST_MAX];
 	struct local_image img = {0};
@@ -188,7 +276,7 @@ int image_bundle_mount(struct store *s, const char *image, const char *dir, stru
 	if ((ret = local_image_find(s, image, digest, err)) < 0 ||
 	    (ret = local_image_load(s, digest, &img, err)) < 0)
 		return hull_error_wrap(err, "bundle mount `%s`", dir);
-	ret = mount_rootfs(s, &img, dir, err);
+	ret = mount_rootfs(s, &img, dir, idmap, err);
 	local_image_free(&img);
 	return ret < 0 ? hull_error_wrap(err, "bundle mount `%s`", dir) : 0;
 }
@@ -208,6 +296,7 @@ int image_bundle_remove(struct store *s, const char *dir_arg, struct hull_error 
 		    err, EINVAL, "bundle remove `%s`: not a bundle made by `hull bundle create`", dir_arg);
 	if (umount2(rootfs, MNT_DETACH) < 0 && errno != EINVAL)
 		return hull_error_errno(err, "bundle remove `%s`: unmount `%s`", dir_arg, rootfs);
+	unmount_lowers(dir);
 	store_bundle_ref_remove(s, dir);
 	if (fs_remove_tree(AT_FDCWD, dir, err) < 0)
 		return hull_error_wrap(err, "bundle remove `%s`", dir_arg);

@@ -116,6 +116,13 @@ static int set_names(const struct oci_spec *spec, struct hull_error **err)
  * then made below its root in the host's namespace (resolved inside the root like any other) and it is
  * chrooted there; the propagation and pivot steps, which would act on the host's own mounts, are left
  * out, and `delete` unmounts what is below the root. */
+/* The root as the init reaches it: relative to the bundle, its working directory, when it is inside it
+ * (launch.h); the absolute path stays for comparisons with mountinfo. */
+static const char *root_path(const struct container_launch *l)
+{
+	return l->rootfs_in_bundle ? l->rootfs_in_bundle : l->rootfs;
+}
+
 static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_error **err)
 {
 	const struct container_launch *l = c->l;
@@ -126,11 +133,11 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 	int ret;
 
 	if (host_mount_ns) {
-		root_fd = open(l->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		root_fd = open(root_path(l), O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (root_fd < 0)
 			return hull_error_errno(err, "open root filesystem `%s`", l->rootfs);
 	} else {
-		root_fd = rootfs_prepare(l->rootfs, spec->linux_.rootfs_propagation, err);
+		root_fd = rootfs_prepare(root_path(l), spec->linux_.rootfs_propagation, err);
 		if (root_fd < 0)
 			return root_fd;
 	}
@@ -178,7 +185,7 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 	if (spec->n_hooks[OCI_HOOK_CREATE_CONTAINER] &&
 	    (ret = hooks_run(spec, OCI_HOOK_CREATE_CONTAINER, c->state_json, err)) < 0)
 		return ret;
-	return host_mount_ns ? rootfs_enter_chroot(l->rootfs, err)
+	return host_mount_ns ? rootfs_enter_chroot(root_path(l), err)
 			     : rootfs_enter(root_fd, l->rootfs, l->no_pivot, err);
 }
 
@@ -279,7 +286,9 @@ __attribute__((noreturn)) void container_init(struct container_launch *l)
 		hull_error_errno(&err, "create cgroup namespace");
 		init_fail(&c, err);
 	}
-	if (chdir(l->bundle) < 0) {
+	/* The runtime started us in the bundle; only a root outside it needs its absolute path, and the
+	 * bundle's own path may not be searchable from "/" in a new user namespace. */
+	if (!l->rootfs_in_bundle && chdir(l->bundle) < 0) {
 		hull_error_errno(&err, "enter bundle `%s`", l->bundle);
 		init_fail(&c, err);
 	}

@@ -282,6 +282,11 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	l->spec = j->spec;
 	l->bundle = j->bundle;
 	l->rootfs = j->rootfs;
+	{
+		size_t len = strlen(j->bundle);
+		if (strncmp(j->rootfs, j->bundle, len) == 0 && j->rootfs[len] == '/' && j->rootfs[len + 1])
+			l->rootfs_in_bundle = j->rootfs + len + 1;
+	}
 	l->no_pivot = j->o->no_pivot;
 	l->no_new_keyring = j->o->no_new_keyring;
 	l->new_flags = namespaces_new_flags(j->spec);
@@ -354,7 +359,19 @@ int runtime_create(const struct runtime_context *rt, const struct create_options
 			goto fail;
 		}
 	}
-	ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, &j.pidfd, err);
+	{
+		/* The init starts in the bundle (launch.h); the runtime goes back to where it was, by path:
+		 * a descriptor of it would be copied into the init, and from there could reach the
+		 * container (CVE-2024-21626). */
+		char cwd[PATH_MAX];
+		bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL;
+		if (chdir(j.bundle) < 0)
+			ret = hull_error_errno(err, "enter bundle `%s`", j.bundle);
+		else
+			ret = container_spawn(&j.launch, j.runtime_sync_fd, &j.pid, &j.pidfd, err);
+		if (have_cwd && chdir(cwd) < 0 && ret >= 0)
+			ret = hull_error_errno(err, "return to `%s`", cwd);
+	}
 	j.pid_is_child = !(j.launch.n_joins > 0 || (j.launch.new_flags & CLONE_NEWTIME));
 	/* Through an intermediate the init is not our child, and its pid could be recycled once it dies: it
 	 * is held by a pidfd while it still waits for us on the sync socket, so undo never signals another

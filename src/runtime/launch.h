@@ -18,11 +18,16 @@ struct container_launch {
 	const struct oci_spec *spec;
 	const char *bundle; /* absolute; relative bind sources are resolved from it */
 	const char *rootfs; /* absolute host path */
-	int sync_fd;	    /* the init's end of the sync socket pair */
-	int start_fd;	    /* listening start socket (create), -1 when `run` starts it directly */
-	int console_fd;	    /* connected --console-socket, -1 when none */
-	int preserve_fds;   /* descriptors 3 .. 3+n-1 stay open in the container */
-	int listen_fds;	    /* of those, how many came with LISTEN_FDS (socket activation) */
+	/* The root within the bundle, for the init, whose working directory the runtime made the bundle
+	 * before the clone (a new mount namespace takes it along): as root of a new user namespace the init
+	 * may not be able to search the directories above the bundle (a store under a 0700 directory), so
+	 * it finds the root from there.  NULL: by the absolute path. */
+	const char *rootfs_in_bundle;
+	int sync_fd;	  /* the init's end of the sync socket pair */
+	int start_fd;	  /* listening start socket (create), -1 when `run` starts it directly */
+	int console_fd;	  /* connected --console-socket, -1 when none */
+	int preserve_fds; /* descriptors 3 .. 3+n-1 stay open in the container */
+	int listen_fds;	  /* of those, how many came with LISTEN_FDS (socket activation) */
 	bool no_pivot;
 	bool no_new_keyring;
 	struct capability_plan caps;

@@ -688,6 +688,39 @@ attempts() {
 	[ -z "$(h volume ls -q)" ]
 }
 
+@test "--userns auto: a range of its own per container, the image's files its root's through id-mapped layers; --uidmap" {
+	hrun run -d --name u1 --userns auto localhost/bb:1 sleep 100 >/dev/null
+	hrun run -d --name u2 --userns auto localhost/bb:1 sleep 100 >/dev/null
+	local m1 m2 id1 host
+	m1=$(h exec u1 cat /proc/self/uid_map | awk '{print $1, $2, $3}')
+	m2=$(h exec u2 cat /proc/self/uid_map | awk '{print $1, $2, $3}')
+	[[ "$m1" =~ ^0\ [0-9]+\ 65536$ ]] && [[ "$m2" =~ ^0\ [0-9]+\ 65536$ ]]
+	[ "$m1" != "$m2" ]
+	# Inside, the image's files are root's and root may write everywhere; on the host the new file
+	# belongs to the range.
+	[ "$(h exec u1 sh -c 'stat -c %u:%g /bin/busybox /; touch /made && stat -c %u /made' | tr '\n' ' ')" = "0:0 0:0 0 " ]
+	id1=$(h inspect u1 | jq -r '.[0].Id')
+	host=$(awk '{print $2}' <<<"$m1")
+	[ "$(stat -c %u "$STORE/containers/$id1/bundle/.hull-upper/made")" = "$host" ]
+	[ "$(h inspect u1 | jq -r '.[0].HostConfig | .UsernsMode + " " + (.IdMap.HostUid | tostring)')" = "auto $host" ]
+	# Stopped and started again, the same range; the layers are mapped again after an unmount.
+	h stop -t 0 u1 >/dev/null
+	umount "$STORE/containers/$id1/bundle/rootfs"
+	h start u1 >/dev/null
+	[ "$(h exec u1 cat /proc/self/uid_map | awk '{print $1, $2, $3}')" = "$m1" ]
+	[ "$(h exec u1 stat -c %u /made)" = 0 ]
+	h rm -f u1 u2 >/dev/null
+	[ -z "$(grep -F "$STORE/containers" /proc/self/mountinfo)" ]
+	# An explicit range, and the host's namespace by name.
+	[ "$(hrun run --rm --uidmap 0:3000000000:1000 localhost/bb:1 cat /proc/self/uid_map | awk '{print $1, $2, $3}')" = "0 3000000000 1000" ]
+	[ "$(hrun run --rm --userns host localhost/bb:1 cat /proc/self/uid_map | awk '{print $3}')" = 4294967295 ]
+	run_expect_fail hrun run --rm --userns sideways localhost/bb:1 true
+	assert_one_line_error run --userns sideways
+	run_expect_fail hrun run --rm --uidmap 5:100000:10 localhost/bb:1 true
+	assert_one_line_error run --uidmap "0:HOSTID:SIZE"
+	[ -z "$(h ps -aq)" ]
+}
+
 @test "cp both ways; a symlink the container planted never leads to the host's files" {
 	local out=$BATS_TEST_TMPDIR/out
 	hrun run -d --name box localhost/bb:1 sh -c 'mkdir -p /srv/tree/sub && echo inside > /srv/tree/sub/f &&

@@ -97,7 +97,7 @@ static int create(struct hull_cli *cli, int argc, char **argv)
 		    json_new_string_array((const char *const *)argv + first + 2, (size_t)(argc - first - 2)));
 	}
 	if (hull_open_store(cli, false, &store, &err) < 0 ||
-	    image_bundle_create(store, argv[first], argv[first + 1], overrides, &err) < 0)
+	    image_bundle_create(store, argv[first], argv[first + 1], overrides, NULL, &err) < 0)
 		return cli_fail(&err);
 	if (net.mode && configure_network(argv[first + 1], &net, &err) < 0) {
 		/* A bundle without the network asked for is not what was asked: it goes. */

@@ -103,6 +103,8 @@ enum {
 	OPT_LOG_OPT,
 	OPT_TMPFS,
 	OPT_MOUNT,
+	OPT_USERNS,
+	OPT_UIDMAP,
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
@@ -193,6 +195,8 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 	    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
 	    {"tmpfs", required_argument, NULL, OPT_TMPFS},
 	    {"mount", required_argument, NULL, OPT_MOUNT},
+	    {"userns", required_argument, NULL, OPT_USERNS},
+	    {"uidmap", required_argument, NULL, OPT_UIDMAP},
 	    {"dns", required_argument, NULL, OPT_DNS},
 	    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
 	    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
@@ -353,6 +357,15 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 		case OPT_TMPFS:
 			if (add(command, a->tmpfs, &a->c.n_tmpfs, optarg))
 				return 1;
+			break;
+		case OPT_USERNS:
+			if (strcmp(optarg, "host") != 0 && strcmp(optarg, "auto") != 0)
+				return hull_usage_error(command, "--userns: `%s` is not host or auto",
+							optarg);
+			a->c.userns = optarg;
+			break;
+		case OPT_UIDMAP:
+			a->c.uidmap = optarg;
 			break;
 		case OPT_MOUNT: {
 			char *volume, *tmpfs;
@@ -655,6 +668,8 @@ static int run_attach(struct hull_cli *cli, int argc, char **argv)
 	"  --entrypoint CMD         replaces the image's Entrypoint (and clears its Cmd)\n"                  \
 	"  -v, --volume SRC:DST[:ro|rw]  a host directory or a named volume of the store\n"                  \
 	"  --mount type=bind|volume|tmpfs,source=,target=[,readonly][,tmpfs-size=,tmpfs-mode=]  the same\n"  \
+	"  --userns auto|host; --uidmap 0:HOSTID:SIZE  a user namespace of its own: a free range of 65536\n" \
+	"                           host ids (auto), or the one given; host (the default): none\n"           \
 	"  --network MODE           none, host, bridge (hull's local network, the default), or a mode of\n"  \
 	"                           `hull network --help`, or container:NAME (that one's network);\n"        \
 	"                           -p, --publish [IP:]HOST:CONTAINER[/PROTO]\n"                             \
