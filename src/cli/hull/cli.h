@@ -72,9 +72,9 @@ int hull_registry_option(const char *command, int opt, const char *arg, struct r
 
 extern const struct hull_command cmd_pull, cmd_push, cmd_save, cmd_load, cmd_import, cmd_export, cmd_images,
     cmd_inspect, cmd_tag, cmd_rmi, cmd_image_prune, cmd_bundle, cmd_login, cmd_logout, cmd_network,
-    cmd_switch, cmd_run, cmd_create, cmd_start, cmd_attach, cmd_ps, cmd_stop, cmd_kill, cmd_rm, cmd_logs,
-    cmd_container, cmd_exec, cmd_wait, cmd_pause, cmd_unpause, cmd_rename, cmd_top, cmd_stats, cmd_port,
-    cmd_restart, cmd_system, cmd_volume, cmd_cp;
+    cmd_switch, cmd_machine, cmd_run, cmd_create, cmd_start, cmd_attach, cmd_ps, cmd_stop, cmd_kill, cmd_rm,
+    cmd_logs, cmd_container, cmd_exec, cmd_wait, cmd_pause, cmd_unpause, cmd_rename, cmd_top, cmd_stats,
+    cmd_port, cmd_restart, cmd_system, cmd_volume, cmd_cp;
 
 /* hull container prune: removes every ended container. */
 int hull_container_prune(struct hull_cli *cli, int argc, char **argv);

@@ -19,7 +19,7 @@ static const struct hull_command *const commands[] = {
     &cmd_logs,	    &cmd_stop,	  &cmd_kill,	&cmd_restart, &cmd_rm,	   &cmd_wait,
     &cmd_pause,	    &cmd_unpause, &cmd_rename,	&cmd_top,     &cmd_stats,  &cmd_port,
     &cmd_container, &cmd_images,  &cmd_inspect, &cmd_tag,     &cmd_rmi,	   &cmd_bundle,
-    &cmd_network,   &cmd_switch,  &cmd_system,	&cmd_volume,  &cmd_cp,
+    &cmd_network,   &cmd_switch,  &cmd_system,	&cmd_volume,  &cmd_cp,	   &cmd_machine,
 #ifndef HULL_LEAN_FRONT
     &cmd_pull,	    &cmd_push,	  &cmd_save,	&cmd_load,    &cmd_import, &cmd_export,
     &cmd_login,	    &cmd_logout,

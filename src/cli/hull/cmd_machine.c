@@ -1,0 +1,263 @@
+/* hull machine: create, start, stop, shell, list, status, logs, rm of machines (src/machine/). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/hull/cli.h"
+#include "engine/engine.h"
+#include "machine/machine.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+/* machine create NAME --from IMAGE [--network MODE] [--single-user] */
+static int machine_create_cmd(struct engine *e, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"from", required_argument, NULL, 'f'},
+	    {"network", required_argument, NULL, 'n'},
+	    {"single-user", no_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct machine_options o = {0};
+	struct hull_error *err = NULL;
+	char id[ENGINE_ID_LEN + 1];
+	int c;
+
+	/* Options may follow the name (permuted, as machinectl's are): 0 makes getopt start afresh, as the
+	 * global options were read in order. */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 'f')
+			o.image = optarg;
+		else if (c == 'n')
+			o.network = strcmp(optarg, "bridge") == 0 ? "local" : optarg;
+		else if (c == 's')
+			o.single_user = true;
+		else
+			return hull_usage_error("machine create", "unknown option `%s`", argv[optind - 1]);
+	}
+	if (argc - optind != 1 || o.image == NULL)
+		return hull_usage_error("machine create", "takes a name and --from IMAGE");
+	o.name = argv[optind];
+	if (machine_create(e, &o, id, &err) < 0)
+		return cli_fail(&err);
+	printf("%s\n", id);
+	return 0;
+}
+
+/* machine shell NAME [CMD...]: a root shell (or CMD) in the running machine, with a pty of its own when
+ * ours is a terminal. */
+static int machine_shell_cmd(struct engine *e, int argc, char **argv)
+{
+	static char *shell[] = {"/bin/sh", "-l", NULL};
+	struct app_container c;
+	struct exec_options o = {0};
+	struct hull_error *err = NULL;
+	int code = 0;
+
+	if (argc < 2)
+		return hull_usage_error("machine shell", "takes a machine");
+	if (machine_find(e, argv[1], &c, &err) < 0)
+		return hull_error_wrap(&err, "machine shell"), cli_fail(&err);
+	o.args = argc > 2 ? argv + 2 : shell;
+	o.n_args = argc > 2 ? argc - 2 : 2;
+	o.tty = isatty(0) && isatty(1);
+	if (engine_exec(e, &c, &o, &code, &err) < 0) {
+		hull_error_wrap(&err, "machine shell `%s`", argv[1]);
+		code = cli_fail(&err);
+	}
+	app_container_free(&c);
+	return code;
+}
+
+static void uptime_text(const char *since, char *buf, size_t size)
+{
+	struct tm tm = {0};
+	long long s;
+
+	if (since == NULL || strptime(since, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	s = (long long)(time(NULL) - timegm(&tm));
+	snprintf(buf, size, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
+}
+
+/* One line per machine (list), or one machine in detail (status). */
+static int machine_show(struct engine *e, const char *only)
+{
+	struct hull_error *err = NULL;
+	struct app_container *list;
+	size_t n;
+	bool found = false;
+
+	if (engine_list(e, &list, &n, &err) < 0)
+		return cli_fail(&err);
+	if (only == NULL)
+		printf("%-20s  %-10s  %-9s  %-15s  %s\n", "NAME", "STATE", "INIT", "ADDRESS", "UPTIME");
+	for (size_t i = 0; i < n; i++) {
+		struct app_state st;
+		json_object *doc, *settings = NULL;
+		char up[32] = "-", memory[32] = "-";
+		const char *address;
+		if (!machine_is(&list[i]) || (only && strcmp(only, app_container_name(&list[i])) != 0 &&
+					      strncmp(list[i].id, only, strlen(only)) != 0))
+			continue;
+		found = true;
+		engine_state(e, &list[i], &st);
+		doc = engine_inspect(e, &list[i]);
+		json_object_object_get_ex(doc, "NetworkSettings", &settings);
+		address = json_get_string(settings, "IPAddress", "");
+		if (st.status == APP_RUNNING)
+			uptime_text(st.started_at, up, sizeof(up));
+		if (only == NULL) {
+			printf("%-20s  %-10s  %-9s  %-15s  %s\n", app_container_name(&list[i]),
+			       app_status_name(st.status), machine_init_of(&list[i]),
+			       *address ? address : "-", up);
+		} else {
+			json_object *stats = NULL, *mem = NULL, *usage = NULL, *v = NULL;
+			struct hull_error *ignored = NULL;
+			if (st.status == APP_RUNNING && engine_stats(e, &list[i], &stats, &ignored) == 0 &&
+			    json_object_object_get_ex(stats, "memory", &mem) &&
+			    json_object_object_get_ex(mem, "usage", &usage) &&
+			    json_object_object_get_ex(usage, "usage", &v))
+				snprintf(memory, sizeof(memory), "%.1f MiB",
+					 (double)json_object_get_int64(v) / 1048576.0);
+			hull_error_free(&ignored);
+			json_object_put(stats);
+			printf("Name:    %s\nId:      %s\nState:   %s\nInit:    %s\nPid:     %d\nAddress: "
+			       "%s\nUptime:  "
+			       "%s\nMemory:  %s\n",
+			       app_container_name(&list[i]), list[i].id, app_status_name(st.status),
+			       machine_init_of(&list[i]), st.status == APP_RUNNING ? (int)st.pid : 0,
+			       *address ? address : "-", up, memory);
+		}
+		json_object_put(doc);
+	}
+	for (size_t i = 0; i < n; i++)
+		app_container_free(&list[i]);
+	free(list);
+	if (only && !found) {
+		hull_error_fail(&err, 2, "machine status: no such machine: `%.80s`", only);
+		return cli_fail(&err);
+	}
+	return 0;
+}
+
+static int parse_timeout(const char *command, int argc, char **argv, int *first, int *timeout)
+{
+	*first = 2;
+	*timeout = -1;
+	if (argc > 3 && (strcmp(argv[2], "-t") == 0 || strcmp(argv[2], "--time") == 0)) {
+		char *end;
+		long t = strtol(argv[3], &end, 10);
+		if (*argv[3] == '\0' || *end || t < 0 || t > 3600)
+			return hull_usage_error(command, "-t: `%s` is not a number of seconds", argv[3]);
+		*timeout = (int)t;
+		*first = 4;
+	}
+	return 0;
+}
+
+static int run_machine(struct hull_cli *cli, int argc, char **argv)
+{
+	cleanup_store struct store *store = NULL;
+	const char *sub = argc > 1 ? argv[1] : "";
+	struct hull_error *err = NULL;
+	struct engine e;
+	int ret = 0;
+
+	if (strcmp(sub, "create") && strcmp(sub, "start") && strcmp(sub, "stop") && strcmp(sub, "shell") &&
+	    strcmp(sub, "attach") && strcmp(sub, "list") && strcmp(sub, "ls") && strcmp(sub, "status") &&
+	    strcmp(sub, "logs") && strcmp(sub, "rm"))
+		return hull_usage_error(
+		    "machine", "expected create, start, stop, shell, attach, list, status, logs or rm");
+	if (hull_open_engine(cli, &store, &e, &err) < 0)
+		return cli_fail(&err);
+	if (strcmp(sub, "attach") == 0) {
+		/* The console, as `hull attach` gives it, once the name is known to be a machine's. */
+		struct app_container c;
+		char *args[] = {"attach", argc == 3 ? argv[2] : NULL, NULL};
+		if (argc != 3) {
+			engine_close(&e);
+			return hull_usage_error("machine attach", "takes one machine");
+		}
+		ret = machine_find(&e, argv[2], &c, &err);
+		engine_close(&e);
+		if (ret < 0)
+			return hull_error_wrap(&err, "machine attach"), cli_fail(&err);
+		app_container_free(&c);
+		store_free(&store);
+		return cmd_attach.run(cli, 2, args);
+	}
+	if (strcmp(sub, "create") == 0) {
+		ret = machine_create_cmd(&e, argc - 1, argv + 1);
+	} else if (strcmp(sub, "shell") == 0) {
+		ret = machine_shell_cmd(&e, argc - 1, argv + 1);
+	} else if (strcmp(sub, "list") == 0 || strcmp(sub, "ls") == 0) {
+		ret = argc > 2 ? hull_usage_error("machine list", "takes no arguments")
+			       : machine_show(&e, NULL);
+	} else if (strcmp(sub, "status") == 0) {
+		ret = argc != 3 ? hull_usage_error("machine status", "takes one machine")
+				: machine_show(&e, argv[2]);
+	} else {
+		int first = 2, timeout = -1;
+		bool force = false, follow = false;
+		if (strcmp(sub, "stop") == 0 &&
+		    parse_timeout("machine stop", argc, argv, &first, &timeout) != 0) {
+			engine_close(&e);
+			return 1;
+		}
+		if (strcmp(sub, "rm") == 0 && argc > 2 && strcmp(argv[2], "-f") == 0)
+			force = true, first = 3;
+		if (strcmp(sub, "logs") == 0 && argc > 2 && strcmp(argv[2], "-f") == 0)
+			follow = true, first = 3;
+		if (first >= argc)
+			ret = hull_usage_error("machine", "%s takes a machine", sub);
+		for (int i = first; i < argc && ret == 0; i++) {
+			struct app_container c;
+			struct logs_options lo = {.follow = follow, .tail = -1};
+			int r;
+			if (machine_find(&e, argv[i], &c, &err) < 0) {
+				hull_error_wrap(&err, "machine %s", sub);
+				ret = cli_fail(&err);
+				break;
+			}
+			if (strcmp(sub, "start") == 0)
+				r = machine_start(&e, &c, &err);
+			else if (strcmp(sub, "stop") == 0)
+				r = machine_stop(&e, &c, timeout, &err);
+			else if (strcmp(sub, "logs") == 0)
+				r = engine_logs(&e, &c, &lo, 1, 2, &err);
+			else
+				r = engine_remove(&e, &c, force, &err);
+			if (r < 0) {
+				hull_error_wrap(&err, "machine %s", sub);
+				ret = cli_fail(&err);
+			}
+			app_container_free(&c);
+		}
+	}
+	engine_close(&e);
+	return ret;
+}
+
+const struct hull_command cmd_machine = {
+    .name = "machine",
+    .run = run_machine,
+    .summary = "machines: whole distributions that boot their own init in the background",
+    .help = "Usage: hull machine create NAME --from IMAGE [--network MODE] [--single-user]\n"
+	    "       hull machine start|stop [-t SECONDS]|rm [-f]|logs [-f] NAME...\n"
+	    "       hull machine shell NAME [COMMAND...] | attach NAME\n"
+	    "       hull machine list | status NAME\n\n"
+	    "A machine boots the init of its root (systemd, sysvinit or busybox init; a shell with\n"
+	    "--single-user) as PID 1 under hull's monitor, its console a pty whose output is the log; stop\n"
+	    "asks the init to power off by its own signal (SIGRTMIN+3, SIGPWR, SIGUSR2) and kills it after\n"
+	    "the timeout (10 s).  shell runs a login shell, or COMMAND, in the running machine; attach\n"
+	    "connects to its console (ctrl-p ctrl-q lets go).\n",
+};

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# Machines: a root whose init boots as PID 1 in the background under hull's monitor.  The busybox root
+# (busybox init) is imported as the image; machines have --network none here (network.bats and
+# engine_network.bats test the networks in namespaces).  Teardown fails the test if a container, mount,
+# record or monitor is left.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	engine_image_setup_file
+	# A root with a shell and no init.
+	local r=$BATS_FILE_TMPDIR/noinit
+	cp -a "$HULL_TEST_ROOTFS" "$r"
+	rm -f "$r/sbin/init"
+	tar -C "$r" -c . | "$HULL" --store "$FILE_STORE" import - localhost/noinit:1 >/dev/null
+}
+
+setup() {
+	STORE=$BATS_TEST_TMPDIR/store
+	RUNROOT=$BATS_TEST_TMPDIR/run
+	cp -a "$FILE_STORE" "$STORE"
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+}
+
+h() {
+	"$HULL" --store "$STORE" --runroot "$RUNROOT" "$@"
+}
+
+teardown() {
+	local left="" id
+	for id in $(h ps -aq --no-trunc 2>/dev/null); do
+		h rm -f "$id" >/dev/null 2>&1 || left="$left container $id;"
+	done
+	[ -z "$(ls -A "$STORE/containers" 2>/dev/null | grep -v '^lock$')" ] || left="$left records $(ls -A "$STORE/containers");"
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ] || left="$left mounts;"
+	[ -z "$left" ] || { echo "left behind:$left" >&2; return 1; }
+}
+
+@test "machine: busybox init boots in the background with container=hull; shell, status, logs; stop by its signal within seconds" {
+	h machine create box --from localhost/bb:1 --network none >/dev/null
+	run h machine list
+	[[ "${lines[1]}" =~ ^box\ +created\ +busybox ]]
+	h machine start box
+	run h machine status box
+	[[ "$output" == *"State:   running"* ]] && [[ "$output" == *"Init:    busybox"* ]]
+	# PID 1 is busybox init, with the container interface's variable; the host name is the machine's.
+	run h machine shell box sh -c 'cat /proc/1/comm; tr "\0" "\n" </proc/1/environ | grep ^container=; hostname'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = init ]
+	[ "${lines[1]}" = container=hull ]
+	[ "${lines[2]}" = box ]
+	# The shell's exit status comes back.
+	run h machine shell box sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	# The console is the log: busybox init's complaint about its missing rcS is there.
+	local i
+	for i in $(seq 50); do h machine logs box | grep -q rcS && break; sleep 0.1; done
+	h machine logs box | grep -q "can't run '/etc/init.d/rcS'"
+	# SIGUSR2 asks busybox init to power off; it does so in a few seconds, not the 10 s timeout.
+	local start end
+	start=$(date +%s%N)
+	h machine stop box
+	end=$(date +%s%N)
+	[ $(((end - start) / 1000000)) -lt 8000 ]
+	[[ "$(h machine list)" == *"box"*"exited"* ]]
+	[ "$(h inspect box | jq -r '.[0].Config.StopSignal')" = SIGUSR2 ]
+	# Started again, it boots again.
+	h machine start box
+	[ "$(h machine shell box cat /proc/1/comm)" = init ]
+	h machine rm -f box
+	[ -z "$(h ps -aq)" ]
+}
+
+@test "machine --single-user: a shell is PID 1, reached on the console with machine attach" {
+	h machine create solo --from localhost/bb:1 --network none --single-user >/dev/null
+	h machine start solo
+	[ "$(h machine shell solo cat /proc/1/cmdline | tr '\0' ' ')" = "/bin/sh " ]
+	[[ "$(h machine list)" == *"solo"*"running"*"shell"* ]]
+	# What we type on the console reaches the shell that is PID 1; its exit ends the machine.
+	run bash -c "(sleep 0.5; echo 'echo on-the-console-\$\$'; sleep 0.5; echo 'exit 3') | '$HULL' --store '$STORE' --runroot '$RUNROOT' machine attach solo"
+	echo "$output"
+	[[ "$output" == *"on-the-console-1"* ]]
+	for i in $(seq 50); do [[ "$(h machine list)" == *"solo"*"exited"* ]] && break; sleep 0.1; done
+	[[ "$(h machine list)" == *"solo"*"exited"* ]]
+	h machine rm solo
+}
+
+@test "machine failures: no init, a taken name, an app container, bad subcommands; each one line, nothing left" {
+	run_expect_fail h machine create bare --from localhost/noinit:1
+	assert_one_line_error "machine create" bare "no init"
+	[ -z "$(h ps -aq)" ]
+	[ -z "$(ls -A "$STORE/containers" | grep -v '^lock$')" ]
+	h machine create one --from localhost/bb:1 --network none >/dev/null
+	run_expect_fail h machine create one --from localhost/bb:1 --network none
+	assert_one_line_error "machine create" one taken
+	h run -d --name app --network none localhost/bb:1 sleep 100 >/dev/null
+	run_expect_fail h machine stop app
+	assert_one_line_error "machine stop" app "not a machine"
+	run_expect_fail h machine shell one true
+	assert_one_line_error "machine shell" one "not running"
+	run_expect_fail h machine reboot one
+	assert_one_line_error machine expected
+	run_expect_fail h machine create two
+	assert_one_line_error "machine create" "--from"
+	run_expect_fail h machine status nosuch
+	assert_one_line_error "machine status" nosuch
+	h rm -f app >/dev/null
+	h machine rm one
+}
