@@ -151,7 +151,10 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup_set *o
 		}
 		out->dirs[out->n_dirs++] = dir;
 		ret = fs_mkdir_parents(dir, 0755, err);
-		if (ret == 0 && h[i].unified)
+		/* Only where v2 is the host's whole layout: on a hybrid host the unified hierarchy is meant
+		 * to hold no controllers (the v1 ones do the work), and one enabled at its root makes crun
+		 * and others refuse every container there. */
+		if (ret == 0 && h[i].unified && n == 1)
 			enable_controllers(h[i].mountpoint, dir);
 		if (ret == 0 && cgroup_hierarchy_has(&h[i], "cpuset"))
 			ret = cpuset_inherit(dir, err);
