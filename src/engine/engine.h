@@ -39,6 +39,9 @@ int engine_open(struct engine *e, struct store *s, const char *runroot, const ch
 		struct hull_error **err);
 void engine_close(struct engine *e);
 
+/* Docker's rule for names of containers and volumes: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128. */
+bool engine_name_valid(const char *name, size_t n);
+
 /* What `hull create`/`run` were asked for. */
 struct run_config {
 	const char *image, *name, *workdir, *user, *hostname;

@@ -28,9 +28,6 @@ int engine_lock(struct engine *e, const char *id, struct hull_error **err);
 /* "<store>/containers/<id>/<name>" (malloc'd). */
 char *engine_path(struct engine *e, const char *id, const char *name);
 
-/* Docker's rule for names of containers and volumes: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128. */
-bool engine_name_valid(const char *name, size_t n);
-
 /* Waits up to timeout_ms for the container's init to end; 1 when it did, 0 when not. */
 int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms);
 

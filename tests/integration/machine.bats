@@ -87,6 +87,26 @@ teardown() {
 	h machine rm solo
 }
 
+@test "machine create --from a directory and from a tarball; a root without init imported for nothing is removed again" {
+	h machine create fromdir --from "$HULL_TEST_ROOTFS" --network none >/dev/null
+	tar -C "$HULL_TEST_ROOTFS" -czf "$BATS_TEST_TMPDIR/root.tar.gz" .
+	h machine create fromtar --from "$BATS_TEST_TMPDIR/root.tar.gz" --network none >/dev/null
+	h images | grep -q 'localhost/hull-machine/fromdir'
+	h images | grep -q 'localhost/hull-machine/fromtar'
+	h machine start fromdir fromtar
+	[ "$(h machine shell fromdir hostname)" = fromdir ]
+	[ "$(h machine shell fromtar cat /proc/1/comm)" = init ]
+	h machine stop -t 5 fromdir fromtar
+	h machine rm fromdir fromtar
+	run_expect_fail h machine create bare --from "$BATS_FILE_TMPDIR/noinit"
+	assert_one_line_error "machine create" bare "no init"
+	! h images | grep -q 'localhost/hull-machine/bare'
+	run_expect_fail h machine create odd --from /dev/null
+	assert_one_line_error "machine create" odd "neither a directory nor a tarball"
+	run_expect_fail h machine create "bad name" --from localhost/bb:1
+	assert_one_line_error "machine create" "not a machine name"
+}
+
 @test "machine failures: no init, a taken name, an app container, bad subcommands; each one line, nothing left" {
 	run_expect_fail h machine create bare --from localhost/noinit:1
 	assert_one_line_error "machine create" bare "no init"

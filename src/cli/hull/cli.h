@@ -44,6 +44,9 @@ int hull_exec_image_helper(char **argv);
 /* hull-image pull IMAGE with our global options, its progress on our stderr: 0, or -errno after it said
  * why it failed (in one line of its own). */
 int hull_image_helper_pull(struct hull_cli *cli, const char *image);
+/* hull-image with the store options and args (a NULL-terminated list), its stdin in_fd (-1: ours), its
+ * stdout sent to our stderr (quiet: to /dev/null); 0 when it succeeded (it says why it did not itself). */
+int hull_image_helper_run(struct hull_cli *cli, const char *const *args, int in_fd, bool quiet);
 
 struct engine;
 struct app_container;

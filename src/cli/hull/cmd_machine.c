@@ -1,8 +1,12 @@
 /* hull machine: create, start, stop, shell, list, status, logs, rm of machines (src/machine/). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,8 +17,53 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 
-/* machine create NAME --from IMAGE [--network MODE] [--single-user] */
-static int machine_create_cmd(struct engine *e, int argc, char **argv)
+/* --from a tarball or a directory: imported as the image localhost/hull-machine/NAME:latest (by
+ * hull-image, which has libarchive; a directory goes through tar). */
+static int import_root(struct hull_cli *cli, const char *name, const char *from, char *image, size_t size)
+{
+	struct hull_error *err = NULL;
+	struct stat st;
+	int ret;
+
+	snprintf(image, size, "localhost/hull-machine/%s:latest", name);
+	if (stat(from, &st) < 0)
+		return 1; /* not a path: an image name */
+	if (S_ISREG(st.st_mode)) {
+		const char *args[] = {"import", from, image, NULL};
+		ret = hull_image_helper_run(cli, args, -1, true);
+	} else if (S_ISDIR(st.st_mode)) {
+		const char *args[] = {"import", "-", image, NULL};
+		int pipe_fds[2], status;
+		pid_t tar;
+		if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+			return hull_error_errno(&err, "machine create `%s`: pipe", name), cli_fail(&err), -1;
+		tar = fork();
+		if (tar == 0) {
+			dup2(pipe_fds[1], 1);
+			execlp("tar", "tar", "-C", from, "--numeric-owner", "--xattrs", "-cf", "-", ".",
+			       (char *)NULL);
+			_exit(127);
+		}
+		close(pipe_fds[1]);
+		ret = tar < 0 ? -errno : hull_image_helper_run(cli, args, pipe_fds[0], true);
+		close(pipe_fds[0]);
+		if (tar > 0 &&
+		    (waitpid(tar, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+			ret = ret < 0 ? ret : -EIO;
+	} else {
+		hull_error_fail(&err, EINVAL,
+				"machine create `%s`: `%s` is neither a directory nor a tarball", name, from);
+		return cli_fail(&err), -1;
+	}
+	if (ret < 0) {
+		hull_error_fail(&err, -ret, "machine create `%s`: importing `%s` failed", name, from);
+		return cli_fail(&err), -1;
+	}
+	return 0;
+}
+
+/* machine create NAME --from IMAGE|DIR|TARBALL [--network MODE] [--single-user] */
+static int machine_create_cmd(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"from", required_argument, NULL, 'f'},
@@ -24,7 +73,8 @@ static int machine_create_cmd(struct engine *e, int argc, char **argv)
 	};
 	struct machine_options o = {0};
 	struct hull_error *err = NULL;
-	char id[ENGINE_ID_LEN + 1];
+	char id[ENGINE_ID_LEN + 1], image[320];
+	bool imported = false;
 	int c;
 
 	/* Options may follow the name (permuted, as machinectl's are): 0 makes getopt start afresh, as the
@@ -42,10 +92,42 @@ static int machine_create_cmd(struct engine *e, int argc, char **argv)
 			return hull_usage_error("machine create", "unknown option `%s`", argv[optind - 1]);
 	}
 	if (argc - optind != 1 || o.image == NULL)
-		return hull_usage_error("machine create", "takes a name and --from IMAGE");
+		return hull_usage_error("machine create", "takes a name and --from IMAGE|DIR|TARBALL");
 	o.name = argv[optind];
-	if (machine_create(e, &o, id, &err) < 0)
-		return cli_fail(&err);
+	if (!engine_name_valid(o.name, strlen(o.name)))
+		return hull_error_invalid(
+			   &err, "machine create: `%.80s` is not a machine name ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
+			   o.name),
+		       cli_fail(&err);
+	switch (import_root(cli, o.name, o.image, image, sizeof(image))) {
+	case 0:
+		o.image = image;
+		imported = true;
+		break;
+	case 1:
+		break;
+	default:
+		return 1;
+	}
+	{
+		/* The store is opened only now: hull-image imports, and may remove, without it held. */
+		cleanup_store struct store *store = NULL;
+		struct engine e;
+		int ret = hull_open_engine(cli, &store, &e, &err);
+		if (ret >= 0) {
+			ret = machine_create(&e, &o, id, &err);
+			engine_close(&e);
+			store_free(&store);
+		}
+		if (ret < 0) {
+			/* An image made for it goes with the machine that was not made. */
+			if (imported) {
+				const char *args[] = {"rmi", image, NULL};
+				hull_image_helper_run(cli, args, -1, true);
+			}
+			return cli_fail(&err);
+		}
+	}
 	printf("%s\n", id);
 	return 0;
 }
@@ -177,6 +259,8 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	    strcmp(sub, "logs") && strcmp(sub, "rm"))
 		return hull_usage_error(
 		    "machine", "expected create, start, stop, shell, attach, list, status, logs or rm");
+	if (strcmp(sub, "create") == 0)
+		return machine_create_cmd(cli, argc - 1, argv + 1);
 	if (hull_open_engine(cli, &store, &e, &err) < 0)
 		return cli_fail(&err);
 	if (strcmp(sub, "attach") == 0) {
@@ -195,9 +279,7 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 		store_free(&store);
 		return cmd_attach.run(cli, 2, args);
 	}
-	if (strcmp(sub, "create") == 0) {
-		ret = machine_create_cmd(&e, argc - 1, argv + 1);
-	} else if (strcmp(sub, "shell") == 0) {
+	if (strcmp(sub, "shell") == 0) {
 		ret = machine_shell_cmd(&e, argc - 1, argv + 1);
 	} else if (strcmp(sub, "list") == 0 || strcmp(sub, "ls") == 0) {
 		ret = argc > 2 ? hull_usage_error("machine list", "takes no arguments")
@@ -251,7 +333,7 @@ const struct hull_command cmd_machine = {
     .name = "machine",
     .run = run_machine,
     .summary = "machines: whole distributions that boot their own init in the background",
-    .help = "Usage: hull machine create NAME --from IMAGE [--network MODE] [--single-user]\n"
+    .help = "Usage: hull machine create NAME --from IMAGE|DIR|TARBALL [--network MODE] [--single-user]\n"
 	    "       hull machine start|stop [-t SECONDS]|rm [-f]|logs [-f] NAME...\n"
 	    "       hull machine shell NAME [COMMAND...] | attach NAME\n"
 	    "       hull machine list | status NAME\n\n"
@@ -259,5 +341,6 @@ const struct hull_command cmd_machine = {
 	    "--single-user) as PID 1 under hull's monitor, its console a pty whose output is the log; stop\n"
 	    "asks the init to power off by its own signal (SIGRTMIN+3, SIGPWR, SIGUSR2) and kills it after\n"
 	    "the timeout (10 s).  shell runs a login shell, or COMMAND, in the running machine; attach\n"
-	    "connects to its console (ctrl-p ctrl-q lets go).\n",
+	    "connects to its console (ctrl-p ctrl-q lets go).  A directory or a tarball given to --from is\n"
+	    "imported as the image localhost/hull-machine/NAME:latest.\n",
 };

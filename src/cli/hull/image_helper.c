@@ -3,6 +3,7 @@
  * what they bring (OpenSSL, GnuTLS, Kerberos, LDAP, ICU, libxml2) costs about 20 ms on every start, and
  * hull starts twice for each `hull run --rm` (the command and the monitor's cleanup). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -50,10 +51,10 @@ int hull_exec_image_helper(char **argv)
 	return 1;
 }
 
-int hull_image_helper_pull(struct hull_cli *cli, const char *image)
+int hull_image_helper_run(struct hull_cli *cli, const char *const *args, int in_fd, bool quiet)
 {
 	char path[4200], size[32];
-	const char *argv[12];
+	const char *argv[16];
 	size_t n = 0;
 	int status;
 	pid_t pid;
@@ -70,15 +71,18 @@ int hull_image_helper_pull(struct hull_cli *cli, const char *image)
 	}
 	if (cli->debug)
 		argv[n++] = "--debug";
-	argv[n++] = "pull";
-	argv[n++] = image;
+	for (size_t i = 0; args[i] && n < sizeof(argv) / sizeof(argv[0]) - 1; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* Its stdout is the image id podman prints; run's own stdout is the container's. */
-		dup2(2, 1);
+		/* Its stdout (an image id) is not ours to print: run's own stdout is the container's. */
+		int null = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+		dup2(null >= 0 ? null : 2, 1);
+		if (in_fd >= 0 && in_fd != 0)
+			dup2(in_fd, 0);
 		execv(path, (char *const *)argv);
 		fprintf(stderr, "hull: run `%s`: %s\n", path, strerror(errno));
 		_exit(127);
@@ -87,4 +91,11 @@ int hull_image_helper_pull(struct hull_cli *cli, const char *image)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int hull_image_helper_pull(struct hull_cli *cli, const char *image)
+{
+	const char *args[] = {"pull", image, NULL};
+
+	return hull_image_helper_run(cli, args, -1, false);
 }
