@@ -148,6 +148,10 @@ int engine_exec(struct engine *e, struct app_container *c, struct exec_options *
 /* "UID:GID" for exec -u USER[:GROUP], names looked up in the container's own files. */
 int engine_exec_user(struct engine *e, const struct app_container *c, const char *spec, char *out,
 		     size_t size, struct hull_error **err);
+/* args in the stopped container: a one-off container of its config and writable layer, without its
+ * network hooks, in the foreground (a pty of its own with tty); its exit status. */
+int engine_oneoff(struct engine *e, struct app_container *c, char **args, size_t n_args, bool tty,
+		  int *exit_code, struct hull_error **err);
 /* Blocks until the container has ended; its exit status. */
 int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struct hull_error **err);
 int engine_pause(struct engine *e, struct app_container *c, bool pause, struct hull_error **err);

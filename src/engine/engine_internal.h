@@ -24,6 +24,9 @@ bool engine_running(struct engine *e, const struct app_container *c, enum app_st
 
 /* flock on containers/lock (id NULL) or containers/<id>/lock; the descriptor to close, or -1. */
 int engine_lock(struct engine *e, const char *id, struct hull_error **err);
+/* The overlay of the bundle's root, mounted again when it is not (after a reboot). */
+int engine_ensure_rootfs(struct engine *e, const struct app_container *c, const char *bundle,
+			 struct hull_error **err);
 
 /* "<store>/containers/<id>/<name>" (malloc'd). */
 char *engine_path(struct engine *e, const char *id, const char *name);

@@ -246,7 +246,7 @@ static int attach_wait(struct engine *e, struct app_container *c, int ready, pid
 }
 
 /* The overlay of the bundle's root, mounted again when it is not (after a reboot). */
-static int ensure_rootfs(struct engine *e, const struct app_container *c, const char *bundle,
+int engine_ensure_rootfs(struct engine *e, const struct app_container *c, const char *bundle,
 			 struct hull_error **err)
 {
 	cleanup_free char *rootfs = NULL;
@@ -287,7 +287,7 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 		close(lock);
 		return 0;
 	}
-	if ((ret = ensure_rootfs(e, c, bundle, err)) < 0) {
+	if ((ret = engine_ensure_rootfs(e, c, bundle, err)) < 0) {
 		close(lock);
 		return ret;
 	}

@@ -132,8 +132,8 @@ static int machine_create_cmd(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* machine shell NAME [CMD...]: a root shell (or CMD) in the running machine, with a pty of its own when
- * ours is a terminal. */
+/* machine shell NAME [CMD...]: a root shell (or CMD) in the machine, running or not, with a pty of its
+ * own when ours is a terminal. */
 static int machine_shell_cmd(struct engine *e, int argc, char **argv)
 {
 	static char *shell[] = {"/bin/sh", "-l", NULL};
@@ -149,6 +149,19 @@ static int machine_shell_cmd(struct engine *e, int argc, char **argv)
 	o.args = argc > 2 ? argv + 2 : shell;
 	o.n_args = argc > 2 ? argc - 2 : 2;
 	o.tty = isatty(0) && isatty(1);
+	{
+		struct app_state st;
+		engine_state(e, &c, &st);
+		/* Stopped: the command runs on its root alone, as a one-off container. */
+		if (st.status != APP_RUNNING && st.status != APP_PAUSED) {
+			if (engine_oneoff(e, &c, o.args, (size_t)o.n_args, o.tty, &code, &err) < 0) {
+				hull_error_wrap(&err, "machine");
+				code = cli_fail(&err);
+			}
+			app_container_free(&c);
+			return code;
+		}
+	}
 	if (engine_exec(e, &c, &o, &code, &err) < 0) {
 		hull_error_wrap(&err, "machine shell `%s`", argv[1]);
 		code = cli_fail(&err);
