@@ -76,6 +76,7 @@ struct run_config {
 	const char *restart; /* --restart, NULL: no */
 	bool init;	     /* hull-init as PID 1 in front of the command */
 	bool rm, interactive, tty, privileged, read_only, no_new_privileges;
+	bool system; /* a booting init (a machine): a cgroup namespace and the cgroup tree writable */
 };
 
 /* Makes the record and the bundle; nothing is left of it when it fails. */

@@ -238,16 +238,31 @@ static int apply_security(json_object *spec, json_object *process, json_object *
 	/* The limits are ours (a hard limit could not be raised anyway without CAP_SYS_RESOURCE). */
 	json_object_object_del(process, "rlimits");
 	json_object_object_add(root, "readonly", json_object_new_boolean(c->read_only));
-	if (c->privileged) {
-		json_object_object_del(linux_, "maskedPaths");
-		json_object_object_del(linux_, "readonlyPaths");
-		json_object_object_del(linux_, "seccomp");
-		/* sysfs and the cgroup tree writable, as Docker's --privileged has them. */
+	if (c->system) {
+		/* A booting init manages its own cgroup subtree (systemd makes init.scope there): a cgroup
+		 * namespace, so that the subtree is all it sees, and the cgroup tree writable; /sys stays
+		 * read-only, as in systemd-nspawn. */
+		json_object *namespaces = NULL, *ns = json_object_new_object();
+		json_object_object_add(ns, "type", json_object_new_string("cgroup"));
+		if (json_object_object_get_ex(linux_, "namespaces", &namespaces))
+			json_object_array_add(namespaces, ns);
+		else
+			json_object_put(ns);
+	}
+	if (c->privileged || c->system) {
+		if (c->privileged) {
+			json_object_object_del(linux_, "maskedPaths");
+			json_object_object_del(linux_, "readonlyPaths");
+			json_object_object_del(linux_, "seccomp");
+		}
+		/* sysfs and the cgroup tree writable, as Docker's --privileged has them; a system container
+		 * gets only the cgroup tree. */
 		if (json_object_object_get_ex(spec, "mounts", &mounts))
 			for (size_t i = 0; i < json_object_array_length(mounts); i++) {
 				json_object *m = json_object_array_get_idx(mounts, i), *opts, *kept;
 				const char *dst = json_get_string(m, "destination", "");
-				if (strcmp(dst, "/sys") != 0 && strcmp(dst, "/sys/fs/cgroup") != 0)
+				if ((strcmp(dst, "/sys") != 0 || !c->privileged) &&
+				    strcmp(dst, "/sys/fs/cgroup") != 0)
 					continue;
 				if (!json_object_object_get_ex(m, "options", &opts))
 					continue;

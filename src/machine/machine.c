@@ -82,6 +82,10 @@ int machine_create(struct engine *e, const struct machine_options *o, char id[EN
 	    /* The console: a pty the monitor keeps, its input open for `machine attach`. */
 	    .tty = true,
 	    .interactive = true,
+	    .system = true,
+	    /* Docker's allow list has no mount, which every init makes; systemd-nspawn's deny list is not
+	     * built yet, so a machine has no filter (its capabilities still bound it). */
+	    .seccomp = "unconfined",
 	};
 	if ((ret = engine_create(e, &c, id, err)) < 0)
 		return hull_error_wrap(err, "machine create `%s`", o->name);

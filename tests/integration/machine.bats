@@ -73,6 +73,41 @@ teardown() {
 	[ -z "$(h ps -aq)" ]
 }
 
+# boot_suite SUITE: a bootstrapped Debian of that suite (systemd as its init) boots to `running` with no
+# failed unit, and powers off on SIGRTMIN+3 within seconds.
+boot_suite() {
+	local root
+	root=$(tests/fixtures/machine-rootfs.sh "$1" "$HULL_TEST_CACHE" 2>"$BATS_TEST_TMPDIR/debootstrap.err") ||
+		skip "debootstrap $1 failed (no Debian mirror reachable?): $(tail -1 "$BATS_TEST_TMPDIR/debootstrap.err")"
+	h machine create "$1" --from "$root" --network none >/dev/null
+	[[ "$(h machine list)" == *"$1"*created*systemd* ]]
+	h machine start "$1"
+	local i state=
+	for i in $(seq 300); do
+		state=$(h machine shell "$1" systemctl is-system-running 2>/dev/null) && [ "$state" = running ] && break
+		[ "$state" = degraded ] && break
+		sleep 0.1
+	done
+	h machine shell "$1" systemctl --failed --no-legend
+	[ "$state" = running ]
+	[ "$(h machine shell "$1" systemctl list-units --state=failed --no-legend | wc -l)" -eq 0 ]
+	# systemd sees itself in a container, in a cgroup tree of its own.
+	[ "$(h machine shell "$1" systemd-detect-virt --container)" != none ]
+	h machine shell "$1" test -d /sys/fs/cgroup/unified/init.scope -o -d /sys/fs/cgroup/init.scope
+	local start end
+	start=$(date +%s%N)
+	h machine stop -t 20 "$1"
+	end=$(date +%s%N)
+	[ $(((end - start) / 1000000)) -lt 10000 ]
+	# A clean power-off: the kernel ends an init that powers its pid namespace off with SIGINT.
+	[ "$(h inspect "$1" | jq -r '.[0].State.ExitCode')" = 130 ]
+	h machine rm "$1"
+}
+
+@test "machine: Debian bookworm (systemd 252) boots to running with no failed unit and powers off on SIGRTMIN+3" {
+	boot_suite bookworm
+}
+
 @test "machine shell into a stopped machine: a one-off on its root, stdin and the exit status through, what it writes kept" {
 	h machine create off --from localhost/bb:1 --network none >/dev/null
 	run h machine shell off sh -c 'echo written-offline >/note; hostname; exit 4'
