@@ -108,6 +108,14 @@ boot_suite() {
 	boot_suite bookworm
 }
 
+@test "machine: Debian bullseye (systemd 247) boots to running with no failed unit and powers off on SIGRTMIN+3" {
+	boot_suite bullseye
+}
+
+@test "machine: Debian trixie (systemd 257) boots to running with no failed unit and powers off on SIGRTMIN+3" {
+	boot_suite trixie
+}
+
 @test "machine shell into a stopped machine: a one-off on its root, stdin and the exit status through, what it writes kept" {
 	h machine create off --from localhost/bb:1 --network none >/dev/null
 	run h machine shell off sh -c 'echo written-offline >/note; hostname; exit 4'
