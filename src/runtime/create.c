@@ -282,14 +282,18 @@ static int prepare_launch(struct create_job *j, int console_fd, int *init_sync_f
 	l->spec = j->spec;
 	l->bundle = j->bundle;
 	l->rootfs = j->rootfs;
-	{
-		size_t len = strlen(j->bundle);
-		if (strncmp(j->rootfs, j->bundle, len) == 0 && j->rootfs[len] == '/' && j->rootfs[len + 1])
-			l->rootfs_in_bundle = j->rootfs + len + 1;
-	}
 	l->no_pivot = j->o->no_pivot;
 	l->no_new_keyring = j->o->no_new_keyring;
 	l->new_flags = namespaces_new_flags(j->spec);
+	{
+		/* Only for a new user namespace, where the path may not be searchable; joining a mount
+		 * namespace by path moves the working directory to that namespace's root. */
+		const struct oci_namespace *mnt = oci_spec_namespace(j->spec, CLONE_NEWNS);
+		size_t len = strlen(j->bundle);
+		if ((l->new_flags & CLONE_NEWUSER) && !(mnt && mnt->path) &&
+		    strncmp(j->rootfs, j->bundle, len) == 0 && j->rootfs[len] == '/' && j->rootfs[len + 1])
+			l->rootfs_in_bundle = j->rootfs + len + 1;
+	}
 	l->listen_fds = listen ? atoi(listen) : 0;
 	if (l->listen_fds < 0 || l->listen_fds > 1000)
 		l->listen_fds = 0;

@@ -21,7 +21,8 @@ struct container_launch {
 	/* The root within the bundle, for the init, whose working directory the runtime made the bundle
 	 * before the clone (a new mount namespace takes it along): as root of a new user namespace the init
 	 * may not be able to search the directories above the bundle (a store under a 0700 directory), so
-	 * it finds the root from there.  NULL: by the absolute path. */
+	 * it finds the root from there.  NULL (no new user namespace, or a mount namespace joined by path,
+	 * which moves the working directory): by the absolute path. */
 	const char *rootfs_in_bundle;
 	int sync_fd;	  /* the init's end of the sync socket pair */
 	int start_fd;	  /* listening start socket (create), -1 when `run` starts it directly */

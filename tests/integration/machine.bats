@@ -77,7 +77,8 @@ teardown() {
 # failed unit, and powers off on SIGRTMIN+3 within seconds.
 boot_suite() {
 	local root
-	root=$(tests/fixtures/machine-rootfs.sh "$1" "$HULL_TEST_CACHE" 2>"$BATS_TEST_TMPDIR/debootstrap.err") ||
+	# debootstrap mounts /proc and /sys in the new root: in a mount namespace of its own.
+	root=$(unshare -m --propagation private tests/fixtures/machine-rootfs.sh "$1" "$HULL_TEST_CACHE" 2>"$BATS_TEST_TMPDIR/debootstrap.err") ||
 		skip "debootstrap $1 failed (no Debian mirror reachable?): $(tail -1 "$BATS_TEST_TMPDIR/debootstrap.err")"
 	h machine create "$1" --from "$root" --network none >/dev/null
 	[[ "$(h machine list)" == *"$1"*created*systemd* ]]
