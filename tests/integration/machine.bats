@@ -66,10 +66,22 @@ teardown() {
 	[ $(((end - start) / 1000000)) -lt 8000 ]
 	[[ "$(h machine list)" == *"box"*"exited"* ]]
 	[ "$(h inspect box | jq -r '.[0].Config.StopSignal')" = SIGUSR2 ]
-	# Started again, it boots again.
+	# Started again, it boots again; restart boots it anew, rename keeps it, kill sends what it is told.
 	h machine start box
 	[ "$(h machine shell box cat /proc/1/comm)" = init ]
-	h machine rm -f box
+	local pid1
+	pid1=$(h inspect box | jq -r '.[0].State.Pid')
+	h machine restart -t 5 box
+	[ "$(h inspect box | jq -r '.[0].State.Pid')" != "$pid1" ]
+	[[ "$(h machine list)" == *"box"*"running"* ]]
+	h machine rename box crate
+	[[ "$(h machine status crate)" == *"State:   running"* ]]
+	h machine kill -s KILL crate
+	for i in $(seq 50); do [[ "$(h machine list)" == *"crate"*"exited"* ]] && break; sleep 0.1; done
+	[ "$(h inspect crate | jq -r '.[0].State.ExitCode')" = 137 ]
+	run_expect_fail h machine kill -s SIGNOPE crate
+	assert_one_line_error "machine kill" SIGNOPE
+	h machine rm -f crate
 	[ -z "$(h ps -aq)" ]
 }
 
@@ -115,6 +127,34 @@ boot_suite() {
 
 @test "machine: Debian trixie (systemd 257) boots to running with no failed unit and powers off on SIGRTMIN+3" {
 	boot_suite trixie
+}
+
+@test "machine bootstrap: a Debian root made with debootstrap, named after the machine, boots to running" {
+	run h machine bootstrap bs bookworm --network none
+	if [ "$status" -ne 0 ] && ! curl -s -o /dev/null --max-time 10 http://deb.debian.org/debian/; then
+		skip "no Debian mirror reachable: $output"
+	fi
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$(h machine list)" == *bs*created*systemd* ]]
+	h machine start bs
+	local i state=
+	for i in $(seq 300); do
+		state=$(h machine shell bs systemctl is-system-running 2>/dev/null) && [ "$state" = running ] && break
+		sleep 0.1
+	done
+	[ "$state" = running ]
+	[ "$(h machine shell bs hostname)" = bs ]
+	h machine stop bs
+	h machine rm bs
+	[ -z "$(ls -A "$STORE" | grep bootstrap)" ]
+	# A suite debootstrap does not know: one line, nothing left.
+	run_expect_fail h machine bootstrap bad nosuchsuite
+	assert_one_line_error "machine bootstrap" bad debootstrap
+	run_expect_fail h machine bootstrap bad 'bookworm;rm'
+	assert_one_line_error "machine bootstrap" "plain Debian names"
+	[ -z "$(h ps -aq)" ]
+	[ -z "$(ls -A "$STORE" | grep bootstrap)" ]
 }
 
 @test "machine shell into a stopped machine: a one-off on its root, stdin and the exit status through, what it writes kept" {

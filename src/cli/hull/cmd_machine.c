@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,7 +17,9 @@
 #include "engine/engine.h"
 #include "machine/machine.h"
 #include "runtime/runtime.h"
+#include "runtime/signals.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 /* --from a tarball or a directory: imported as the image localhost/hull-machine/NAME:latest (by
@@ -130,6 +135,147 @@ static int machine_create_cmd(struct hull_cli *cli, int argc, char **argv)
 	}
 	printf("%s\n", id);
 	return 0;
+}
+
+/* The mirror apt uses (deb822 sources of Debian 12 on), else Debian's own. */
+static void debian_mirror(char *out, size_t size)
+{
+	FILE *f = fopen("/etc/apt/sources.list.d/debian.sources", "re");
+	char line[512];
+
+	snprintf(out, size, "http://deb.debian.org/debian");
+	while (f && fgets(line, sizeof(line), f)) {
+		char uri[400];
+		if (sscanf(line, "URIs: %399s", uri) == 1 && strncmp(uri, "http", 4) == 0 &&
+		    strlen(uri) > 7 && strcmp(uri + strlen(uri) - 7, "/debian") == 0) {
+			snprintf(out, size, "%s", uri);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* debootstrap into dir, in a mount namespace of its own (it mounts /proc and /sys in the new root); its
+ * log in dir.log, whose last line says why it failed. */
+static int run_debootstrap(const char *suite, const char *variant, const char *include, const char *dir,
+			   char *why, size_t why_size)
+{
+	char mirror[512], packages[1024], log[4200], variant_arg[128];
+	int status;
+	pid_t pid;
+
+	debian_mirror(mirror, sizeof(mirror));
+	snprintf(packages, sizeof(packages), "--include=systemd-sysv,dbus,iproute2,procps%s%s",
+		 include ? "," : "", include ? include : "");
+	snprintf(variant_arg, sizeof(variant_arg), "--variant=%s", variant);
+	snprintf(log, sizeof(log), "%s.log", dir);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(126);
+		execlp("debootstrap", "debootstrap", variant_arg, packages, suite, dir, mirror, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(why, why_size, "%s",
+		 WIFEXITED(status) && WEXITSTATUS(status) == 127
+		     ? "debootstrap is not installed (apt-get install debootstrap)"
+		     : "debootstrap failed");
+	{
+		/* Its last line of output, when it said something. */
+		FILE *f = fopen(log, "re");
+		char line[512], last[512] = "";
+		while (f && fgets(line, sizeof(line), f))
+			if (line[0] != '\n')
+				snprintf(last, sizeof(last), "%s", line);
+		if (f)
+			fclose(f);
+		last[strcspn(last, "\n")] = '\0';
+		if (*last && !(WIFEXITED(status) && WEXITSTATUS(status) == 127))
+			snprintf(why, why_size, "debootstrap: %.400s", last);
+	}
+	return -EIO;
+}
+
+/* machine bootstrap NAME SUITE [--variant V] [--include PKG,...] [--network MODE] [--single-user]: a Debian
+ * root made with debootstrap (systemd as its init), its host name the machine's, then made a machine of as
+ * a directory is. */
+static int machine_bootstrap_cmd(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"variant", required_argument, NULL, 'v'},
+	    {"include", required_argument, NULL, 'i'},
+	    {"network", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *variant = "minbase", *include = NULL, *network = NULL, *name, *suite;
+	struct hull_error *err = NULL;
+	char dir[4200], root[4300], hostname[4400], why[600];
+	int c, ret;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 'v')
+			variant = optarg;
+		else if (c == 'i')
+			include = optarg;
+		else if (c == 'n')
+			network = optarg;
+		else
+			return hull_usage_error("machine bootstrap", "unknown option `%s`", argv[optind - 1]);
+	}
+	if (argc - optind != 2)
+		return hull_usage_error("machine bootstrap",
+					"takes a name and a suite (bullseye, bookworm, trixie)");
+	name = argv[optind];
+	suite = argv[optind + 1];
+	if (!engine_name_valid(name, strlen(name)))
+		return hull_error_invalid(&err, "machine bootstrap: `%.80s` is not a machine name", name),
+		       cli_fail(&err);
+	if (strspn(suite, "abcdefghijklmnopqrstuvwxyz-") != strlen(suite) || !*suite ||
+	    strspn(variant, "abcdefghijklmnopqrstuvwxyz-") != strlen(variant) ||
+	    (include && strspn(include, "abcdefghijklmnopqrstuvwxyz0123456789+-.,") != strlen(include)))
+		return hull_error_invalid(&err,
+					  "machine bootstrap `%s`: the suite, variant and packages are plain "
+					  "Debian names",
+					  name),
+		       cli_fail(&err);
+	if (fs_mkdir_parents(cli->store_path, 0700, &err) < 0)
+		return hull_error_wrap(&err, "machine bootstrap `%s`", name), cli_fail(&err);
+	snprintf(dir, sizeof(dir), "%s/.bootstrap-XXXXXX", cli->store_path);
+	if (mkdtemp(dir) == NULL)
+		return hull_error_errno(&err, "machine bootstrap `%s`: `%s`", name, dir), cli_fail(&err);
+	snprintf(root, sizeof(root), "%s/root", dir);
+	if (isatty(2))
+		fprintf(stderr, "Bootstrapping Debian %s into a root for `%s` (debootstrap)...\n", suite,
+			name);
+	if ((ret = run_debootstrap(suite, variant, include, root, why, sizeof(why))) < 0) {
+		hull_error_fail(&err, -ret, "machine bootstrap `%s`: %s", name, why);
+		ret = cli_fail(&err);
+	} else {
+		char *args[] = {"create",	 (char *)name, "--from", root, network ? "--network" : NULL,
+				(char *)network, NULL};
+		/* Its own name, and a root login on the console, as a machine is entered. */
+		FILE *f;
+		snprintf(hostname, sizeof(hostname), "%s/etc/hostname", root);
+		if ((f = fopen(hostname, "we")) != NULL) {
+			fprintf(f, "%s\n", name);
+			fclose(f);
+		}
+		ret = machine_create_cmd(cli, network ? 6 : 4, args);
+	}
+	fs_remove_tree(AT_FDCWD, dir, NULL);
+	return ret;
 }
 
 /* machine shell NAME [CMD...]: a root shell (or CMD) in the machine, running or not, with a pty of its
@@ -267,13 +413,21 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	struct engine e;
 	int ret = 0;
 
-	if (strcmp(sub, "create") && strcmp(sub, "start") && strcmp(sub, "stop") && strcmp(sub, "shell") &&
-	    strcmp(sub, "attach") && strcmp(sub, "list") && strcmp(sub, "ls") && strcmp(sub, "status") &&
-	    strcmp(sub, "logs") && strcmp(sub, "rm"))
-		return hull_usage_error(
-		    "machine", "expected create, start, stop, shell, attach, list, status, logs or rm");
+	static const char *const subs[] = {"create", "bootstrap", "start",  "stop", "restart",
+					   "kill",   "shell",	  "attach", "list", "ls",
+					   "status", "logs",	  "rename", "rm",   NULL};
+	bool known = false;
+
+	for (size_t i = 0; subs[i]; i++)
+		known |= strcmp(sub, subs[i]) == 0;
+	if (!known)
+		return hull_usage_error("machine",
+					"expected create, bootstrap, start, stop, restart, kill, shell, "
+					"attach, list, status, logs, rename or rm");
 	if (strcmp(sub, "create") == 0)
 		return machine_create_cmd(cli, argc - 1, argv + 1);
+	if (strcmp(sub, "bootstrap") == 0)
+		return machine_bootstrap_cmd(cli, argc - 1, argv + 1);
 	if (hull_open_engine(cli, &store, &e, &err) < 0)
 		return cli_fail(&err);
 	if (strcmp(sub, "attach") == 0) {
@@ -292,7 +446,18 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 		store_free(&store);
 		return cmd_attach.run(cli, 2, args);
 	}
-	if (strcmp(sub, "shell") == 0) {
+	if (strcmp(sub, "rename") == 0) {
+		struct app_container c;
+		if (argc != 4)
+			ret = hull_usage_error("machine rename", "takes a machine and its new name");
+		else if (machine_find(&e, argv[2], &c, &err) < 0)
+			ret = (hull_error_wrap(&err, "machine rename"), cli_fail(&err));
+		else {
+			if (engine_rename(&e, &c, argv[3], &err) < 0)
+				ret = (hull_error_wrap(&err, "machine rename"), cli_fail(&err));
+			app_container_free(&c);
+		}
+	} else if (strcmp(sub, "shell") == 0) {
 		ret = machine_shell_cmd(&e, argc - 1, argv + 1);
 	} else if (strcmp(sub, "list") == 0 || strcmp(sub, "ls") == 0) {
 		ret = argc > 2 ? hull_usage_error("machine list", "takes no arguments")
@@ -303,10 +468,19 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	} else {
 		int first = 2, timeout = -1;
 		bool force = false, follow = false;
-		if (strcmp(sub, "stop") == 0 &&
+		if ((strcmp(sub, "stop") == 0 || strcmp(sub, "restart") == 0) &&
 		    parse_timeout("machine stop", argc, argv, &first, &timeout) != 0) {
 			engine_close(&e);
 			return 1;
+		}
+		int sig = SIGTERM;
+		if (strcmp(sub, "kill") == 0 && argc > 3 && strcmp(argv[2], "-s") == 0) {
+			struct hull_error *bad = NULL;
+			if (signal_parse(argv[3], &sig, &bad) < 0) {
+				engine_close(&e);
+				return hull_error_wrap(&bad, "machine kill"), cli_fail(&bad);
+			}
+			first = 4;
 		}
 		if (strcmp(sub, "rm") == 0 && argc > 2 && strcmp(argv[2], "-f") == 0)
 			force = true, first = 3;
@@ -327,7 +501,17 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 				r = machine_start(&e, &c, &err);
 			else if (strcmp(sub, "stop") == 0)
 				r = machine_stop(&e, &c, timeout, &err);
-			else if (strcmp(sub, "logs") == 0)
+			else if (strcmp(sub, "kill") == 0)
+				r = engine_kill(&e, &c, sig, &err);
+			else if (strcmp(sub, "restart") == 0) {
+				/* The records change under stop: found again before the start. */
+				struct app_container again;
+				r = machine_stop(&e, &c, timeout, &err);
+				if (r >= 0 && (r = machine_find(&e, c.id, &again, &err)) >= 0) {
+					r = machine_start(&e, &again, &err);
+					app_container_free(&again);
+				}
+			} else if (strcmp(sub, "logs") == 0)
 				r = engine_logs(&e, &c, &lo, 1, 2, &err);
 			else
 				r = engine_remove(&e, &c, force, &err);
@@ -347,7 +531,11 @@ const struct hull_command cmd_machine = {
     .run = run_machine,
     .summary = "machines: whole distributions that boot their own init in the background",
     .help = "Usage: hull machine create NAME --from IMAGE|DIR|TARBALL [--network MODE] [--single-user]\n"
-	    "       hull machine start|stop [-t SECONDS]|rm [-f]|logs [-f] NAME...\n"
+	    "       hull machine bootstrap NAME SUITE [--variant V] [--include PKG,...] [--network MODE]\n"
+	    "       hull machine start|stop [-t SECONDS]|restart [-t SECONDS]|kill [-s SIGNAL]|rm [-f]|logs "
+	    "[-f]\n"
+	    "            NAME...\n"
+	    "       hull machine rename NAME NEWNAME\n"
 	    "       hull machine shell NAME [COMMAND...] | attach NAME\n"
 	    "       hull machine list | status NAME\n\n"
 	    "A machine boots the init of its root (systemd, sysvinit or busybox init; a shell with\n"
