@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -386,6 +387,7 @@ int monitor_run(const struct monitor_options *o)
 				master = -1, attach_fd = -1;
 	struct terminal_relay relay = {.in_fd = -1, .master = -1};
 	struct oom_watch oom = {.fd = -1};
+	int console_peer = -1;
 	struct attach_client client = {.sock = -1, .fds = {-1, -1, -1}};
 	bool init_done = false;
 	long deadline = 0;
@@ -442,6 +444,10 @@ int monitor_run(const struct monitor_options *o)
 		/* The pty is the container's stdout (and stderr); the pipe stays empty. */
 		close(out->fd);
 		out->fd = master;
+		/* A pty whose slave nobody holds reads as an error on the master, which would end the output
+		 * stream: an init that reopens /dev/console for each message (systemd) leaves it so between
+		 * two of them.  The monitor holds the slave until the init has ended. */
+		console_peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (o->attach && isatty(0))
 			terminal_copy_size(0, master);
 		if (o->attach && o->stdin_in)
@@ -507,6 +513,9 @@ int monitor_run(const struct monitor_options *o)
 			if (reap(init_done ? -1 : init, &code) && !init_done) {
 				init_done = true;
 				deadline = ms_now() + DRAIN_MS;
+				if (console_peer >= 0)
+					close(console_peer);
+				console_peer = -1;
 			}
 		}
 	}

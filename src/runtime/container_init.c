@@ -25,8 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/keyctl.h>
@@ -189,13 +191,38 @@ static int setup_mounts(struct init_context *c, bool host_mount_ns, struct hull_
 			     : rootfs_enter(root_fd, l->rootfs, l->no_pivot, err);
 }
 
+/* As the runtime spec has it (and runc does): with a terminal, the container's /dev/console is its pty,
+ * bound over a file made for it in the container's own /dev.  The pty is our stdin by now; its path comes
+ * from the container's /proc, so without one there is no console. */
+static int bind_console(struct hull_error **err)
+{
+	struct stat st;
+	int fd;
+
+	if (access("/proc/self/fd/0", F_OK) < 0)
+		return 0;
+	if (lstat("/dev/console", &st) < 0) {
+		fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+			  0600);
+		if (fd < 0)
+			return hull_error_errno(err, "create /dev/console");
+		close(fd);
+	} else if (S_ISLNK(st.st_mode)) {
+		return hull_error_fail(err, ELOOP, "/dev/console is a symlink");
+	}
+	if (mount("/proc/self/fd/0", "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return hull_error_errno(err, "bind the pty on /dev/console");
+	return 0;
+}
+
 static int prepare_process(struct init_context *c, struct hull_error **err)
 {
 	const struct container_launch *l = c->l;
 	const struct oci_process *p = l->spec->process;
 	int ret;
 
-	if ((ret = process_launch_terminal(p, &c->l->console_fd, err)) < 0)
+	if ((ret = process_launch_terminal(p, &c->l->console_fd, err)) < 0 ||
+	    (p->terminal && (ret = bind_console(err)) < 0))
 		return ret;
 	if (chdir(p->cwd) < 0)
 		return hull_error_errno(err, "change to the working directory `%s`", p->cwd);

@@ -51,6 +51,8 @@ teardown() {
 	[ "${lines[0]}" = init ]
 	[ "${lines[1]}" = container=hull ]
 	[ "${lines[2]}" = box ]
+	# /dev/console is the console's pty (devpts, major 136), as the runtime spec has it.
+	[ "$(h machine shell box stat -c %t /dev/console)" = 88 ]
 	# The shell's exit status comes back.
 	run h machine shell box sh -c 'exit 7'
 	[ "$status" -eq 7 ]
@@ -107,6 +109,8 @@ boot_suite() {
 	# systemd sees itself in a container, in a cgroup tree of its own.
 	[ "$(h machine shell "$1" systemd-detect-virt --container)" != none ]
 	h machine shell "$1" test -d /sys/fs/cgroup/unified/init.scope -o -d /sys/fs/cgroup/init.scope
+	# Its console is the pty, whose output is the log: systemd's welcome is there.
+	h machine logs "$1" | grep -q "Welcome to Debian"
 	local start end
 	start=$(date +%s%N)
 	h machine stop -t 20 "$1"
