@@ -138,6 +138,10 @@ int engine_cleanup(struct engine *e, struct app_container *c, struct hull_error 
 /* `system boot`: starts every container whose policy is always, or unless-stopped and not stopped by its
  * user; *started says how many. */
 int engine_boot(struct engine *e, size_t *started, struct hull_error **err);
+/* Started at the host's boot by engine_boot whatever its restart policy (a machine's `enable`): a mark in
+ * its directory. */
+int engine_set_autostart(struct engine *e, const struct app_container *c, bool on, struct hull_error **err);
+bool engine_autostart(struct engine *e, const struct app_container *c);
 /* "no", "on-failure[:N]", "always", "unless-stopped" into name and max (0: no limit). */
 int engine_restart_policy_parse(const char *text, char *name, size_t size, int *max, struct hull_error **err);
 

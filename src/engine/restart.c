@@ -202,7 +202,7 @@ static int boot_one(struct engine *e, struct app_container *c, const struct app_
 	(void)arg;
 	policy_of(c, &name, &max);
 	if (st->status == APP_RUNNING || st->status == APP_PAUSED ||
-	    !(strcmp(name, "always") == 0 ||
+	    !(strcmp(name, "always") == 0 || engine_autostart(e, c) ||
 	      (strcmp(name, "unless-stopped") == 0 && !engine_stopped_by_user(e, c->id))))
 		return 0;
 	return engine_start(e, c, &io, err) < 0 ? -1 : 1;
@@ -211,4 +211,29 @@ static int boot_one(struct engine *e, struct app_container *c, const struct app_
 int engine_boot(struct engine *e, size_t *started, struct hull_error **err)
 {
 	return engine_each(e, boot_one, NULL, started, err);
+}
+
+int engine_set_autostart(struct engine *e, const struct app_container *c, bool on, struct hull_error **err)
+{
+	char mark[ENGINE_ID_LEN + 16];
+	int fd;
+
+	snprintf(mark, sizeof(mark), "%s/autostart", c->id);
+	if (!on) {
+		if (unlinkat(e->dir_fd, mark, 0) < 0 && errno != ENOENT)
+			return hull_error_errno(err, "autostart `%s`", app_container_name(c));
+		return 0;
+	}
+	if ((fd = openat(e->dir_fd, mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return hull_error_errno(err, "autostart `%s`", app_container_name(c));
+	close(fd);
+	return 0;
+}
+
+bool engine_autostart(struct engine *e, const struct app_container *c)
+{
+	char mark[ENGINE_ID_LEN + 16];
+
+	snprintf(mark, sizeof(mark), "%s/autostart", c->id);
+	return faccessat(e->dir_fd, mark, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }

@@ -210,6 +210,38 @@ boot_suite() {
 	assert_one_line_error "machine create" "not a machine name"
 }
 
+@test "machine enable: a unit systemd-analyze verify accepts; autostart and system boot start enabled machines only; disable undoes it" {
+	export HULL_UNIT_DIR=$BATS_TEST_TMPDIR/units
+	mkdir -p "$HULL_UNIT_DIR"
+	h machine create auto --from localhost/bb:1 --network none >/dev/null
+	h machine create manual --from localhost/bb:1 --network none >/dev/null
+	h machine enable auto
+	local unit=$HULL_UNIT_DIR/hull-machine-auto.service
+	[ -f "$unit" ]
+	grep -qx "ExecStart=$HULL --store $STORE --runroot $RUNROOT machine start auto" "$unit"
+	[ "$(h machine unit auto)" = "$(cat "$unit")" ]
+	if command -v systemd-analyze >/dev/null; then
+		run systemd-analyze verify --man=no "$unit"
+		echo "$output"
+		[ "$status" -eq 0 ]
+	fi
+	# What an init script runs at boot: the enabled machine starts, the other does not.
+	h machine autostart
+	[[ "$(h machine list)" == *"auto "*running* ]]
+	[[ "$(h machine list)" == *"manual "*created* ]]
+	# A 'reboot': it dies without a stop; the boot unit's `system boot` brings it back.
+	h machine kill -s KILL auto
+	for i in $(seq 50); do [[ "$(h machine list)" == *"auto "*exited* ]] && break; sleep 0.1; done
+	h system boot >/dev/null
+	[[ "$(h machine list)" == *"auto "*running* ]]
+	h machine stop -t 5 auto
+	h machine disable auto
+	[ ! -e "$unit" ]
+	h machine autostart
+	[[ "$(h machine list)" == *"auto "*exited* ]]
+	h machine rm auto manual
+}
+
 @test "machine failures: no init, a taken name, an app container, bad subcommands; each one line, nothing left" {
 	run_expect_fail h machine create bare --from localhost/noinit:1
 	assert_one_line_error "machine create" bare "no init"

@@ -161,7 +161,7 @@ static void debian_mirror(char *out, size_t size)
 static int run_debootstrap(const char *suite, const char *variant, const char *include, const char *dir,
 			   char *why, size_t why_size)
 {
-	char mirror[512], packages[1024], log[4200], variant_arg[128];
+	char mirror[512], packages[1024], log[4400], variant_arg[128];
 	int status;
 	pid_t pid;
 
@@ -276,6 +276,93 @@ static int machine_bootstrap_cmd(struct hull_cli *cli, int argc, char **argv)
 	}
 	fs_remove_tree(AT_FDCWD, dir, NULL);
 	return ret;
+}
+
+/* The unit `machine enable` writes: the machine started at boot, stopped at shutdown, by this hull on this
+ * store. */
+static char *machine_unit(const struct engine *e, const struct hull_cli *cli, const char *name)
+{
+	char *text = NULL;
+
+	if (asprintf(&text,
+		     "# hull machine %s, started at the host's boot (hull machine enable %s)\n"
+		     "[Unit]\n"
+		     "Description=hull machine %s\n"
+		     "Documentation=man:hull(1)\n"
+		     "Wants=network-online.target\n"
+		     "After=network-online.target local-fs.target\n\n"
+		     "[Service]\n"
+		     "Type=oneshot\n"
+		     "RemainAfterExit=yes\n"
+		     "ExecStart=%s --store %s --runroot %s machine start %s\n"
+		     "ExecStop=%s --store %s --runroot %s machine stop %s\n"
+		     "# The machine's monitor outlives this unit's process: it is not the unit's to kill.\n"
+		     "KillMode=none\n\n"
+		     "[Install]\n"
+		     "WantedBy=multi-user.target\n",
+		     name, name, name, e->self, cli->store_path, cli->runroot, name, e->self, cli->store_path,
+		     cli->runroot, name) < 0)
+		return NULL;
+	return text;
+}
+
+static int systemctl(const char *verb, const char *unit)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execlp("systemctl", "systemctl", "--quiet", verb, unit,
+		       (char *)NULL); /* unit NULL ends the list */
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* enable: the autostart mark (for `hull system boot` or `machine autostart` from an init script), and on
+ * a host with systemd a unit of its own; disable undoes both. */
+static int machine_enable(struct engine *e, const struct hull_cli *cli, struct app_container *c, bool on,
+			  struct hull_error **err)
+{
+	const char *dir = getenv("HULL_UNIT_DIR") ? getenv("HULL_UNIT_DIR") : "/etc/systemd/system";
+	bool systemd_pid1 = access("/run/systemd/system", F_OK) == 0 && getenv("HULL_UNIT_DIR") == NULL;
+	char unit[512], path[4700];
+	struct stat st;
+
+	snprintf(unit, sizeof(unit), "hull-machine-%s.service", app_container_name(c));
+	snprintf(path, sizeof(path), "%s/%s", dir, unit);
+	if (engine_set_autostart(e, c, on, err) < 0)
+		return -1;
+	if (!on) {
+		if (systemd_pid1)
+			systemctl("disable", unit);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return hull_error_errno(err, "`%s`", path);
+		return 0;
+	}
+	/* Without systemd's unit directory the mark alone does it (hull's init script runs system boot). */
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	{
+		cleanup_free char *text = machine_unit(e, cli, app_container_name(c));
+		if (text == NULL)
+			return hull_error_set(err, ENOMEM, "unit");
+		if (fs_write_file_atomic(AT_FDCWD, path, text, strlen(text), 0644, err) < 0) {
+			engine_set_autostart(e, c, false, NULL);
+			return -1;
+		}
+	}
+	if (systemd_pid1 && (systemctl("daemon-reload", NULL) < 0 || systemctl("enable", unit) < 0)) {
+		unlink(path);
+		engine_set_autostart(e, c, false, NULL);
+		return hull_error_fail(err, EIO, "systemctl enable `%s` failed", unit);
+	}
+	return 0;
 }
 
 /* machine shell NAME [CMD...]: a root shell (or CMD) in the machine, running or not, with a pty of its
@@ -413,9 +500,10 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	struct engine e;
 	int ret = 0;
 
-	static const char *const subs[] = {"create", "bootstrap", "start",  "stop", "restart",
-					   "kill",   "shell",	  "attach", "list", "ls",
-					   "status", "logs",	  "rename", "rm",   NULL};
+	static const char *const subs[] = {"create",  "bootstrap", "start",  "stop", "restart",
+					   "kill",    "shell",	   "attach", "list", "ls",
+					   "status",  "logs",	   "rename", "rm",   "enable",
+					   "disable", "autostart", "unit",   NULL};
 	bool known = false;
 
 	for (size_t i = 0; subs[i]; i++)
@@ -423,7 +511,8 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	if (!known)
 		return hull_usage_error("machine",
 					"expected create, bootstrap, start, stop, restart, kill, shell, "
-					"attach, list, status, logs, rename or rm");
+					"attach, list, status, logs, rename, rm, enable, disable, "
+					"autostart or unit");
 	if (strcmp(sub, "create") == 0)
 		return machine_create_cmd(cli, argc - 1, argv + 1);
 	if (strcmp(sub, "bootstrap") == 0)
@@ -446,7 +535,38 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 		store_free(&store);
 		return cmd_attach.run(cli, 2, args);
 	}
-	if (strcmp(sub, "rename") == 0) {
+	if (strcmp(sub, "autostart") == 0) {
+		/* What an init script or rc.local runs at boot: every enabled machine that is not running. */
+		struct app_container *list;
+		size_t n;
+		if (engine_list(&e, &list, &n, &err) < 0)
+			ret = cli_fail(&err);
+		else {
+			for (size_t i = 0; i < n; i++) {
+				struct app_state st;
+				engine_state(&e, &list[i], &st);
+				if (machine_is(&list[i]) && engine_autostart(&e, &list[i]) &&
+				    st.status != APP_RUNNING && st.status != APP_PAUSED &&
+				    machine_start(&e, &list[i], &err) < 0) {
+					hull_error_wrap(&err, "machine autostart");
+					ret = cli_fail(&err);
+				}
+				app_container_free(&list[i]);
+			}
+			free(list);
+		}
+	} else if (strcmp(sub, "unit") == 0) {
+		struct app_container c;
+		if (argc != 3)
+			ret = hull_usage_error("machine unit", "takes one machine");
+		else if (machine_find(&e, argv[2], &c, &err) < 0)
+			ret = (hull_error_wrap(&err, "machine unit"), cli_fail(&err));
+		else {
+			cleanup_free char *text = machine_unit(&e, cli, app_container_name(&c));
+			fputs(text ? text : "", stdout);
+			app_container_free(&c);
+		}
+	} else if (strcmp(sub, "rename") == 0) {
 		struct app_container c;
 		if (argc != 4)
 			ret = hull_usage_error("machine rename", "takes a machine and its new name");
@@ -503,6 +623,8 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 				r = machine_stop(&e, &c, timeout, &err);
 			else if (strcmp(sub, "kill") == 0)
 				r = engine_kill(&e, &c, sig, &err);
+			else if (strcmp(sub, "enable") == 0 || strcmp(sub, "disable") == 0)
+				r = machine_enable(&e, cli, &c, strcmp(sub, "enable") == 0, &err);
 			else if (strcmp(sub, "restart") == 0) {
 				/* The records change under stop: found again before the start. */
 				struct app_container again;
@@ -530,18 +652,22 @@ const struct hull_command cmd_machine = {
     .name = "machine",
     .run = run_machine,
     .summary = "machines: whole distributions that boot their own init in the background",
-    .help = "Usage: hull machine create NAME --from IMAGE|DIR|TARBALL [--network MODE] [--single-user]\n"
-	    "       hull machine bootstrap NAME SUITE [--variant V] [--include PKG,...] [--network MODE]\n"
-	    "       hull machine start|stop [-t SECONDS]|restart [-t SECONDS]|kill [-s SIGNAL]|rm [-f]|logs "
-	    "[-f]\n"
-	    "            NAME...\n"
-	    "       hull machine rename NAME NEWNAME\n"
-	    "       hull machine shell NAME [COMMAND...] | attach NAME\n"
-	    "       hull machine list | status NAME\n\n"
-	    "A machine boots the init of its root (systemd, sysvinit or busybox init; a shell with\n"
-	    "--single-user) as PID 1 under hull's monitor, its console a pty whose output is the log; stop\n"
-	    "asks the init to power off by its own signal (SIGRTMIN+3, SIGPWR, SIGUSR2) and kills it after\n"
-	    "the timeout (10 s).  shell runs a login shell, or COMMAND, in the running machine; attach\n"
-	    "connects to its console (ctrl-p ctrl-q lets go).  A directory or a tarball given to --from is\n"
-	    "imported as the image localhost/hull-machine/NAME:latest.\n",
+    .help =
+	"Usage: hull machine create NAME --from IMAGE|DIR|TARBALL [--network MODE] [--single-user]\n"
+	"       hull machine bootstrap NAME SUITE [--variant V] [--include PKG,...] [--network MODE]\n"
+	"       hull machine start|stop [-t SECONDS]|restart [-t SECONDS]|kill [-s SIGNAL]|rm [-f]|logs "
+	"[-f]\n"
+	"            NAME...\n"
+	"       hull machine rename NAME NEWNAME | enable|disable NAME... | autostart | unit NAME\n"
+	"       hull machine shell NAME [COMMAND...] | attach NAME\n"
+	"       hull machine list | status NAME\n\n"
+	"A machine boots the init of its root (systemd, sysvinit or busybox init; a shell with\n"
+	"--single-user) as PID 1 under hull's monitor, its console a pty whose output is the log; stop\n"
+	"asks the init to power off by its own signal (SIGRTMIN+3, SIGPWR, SIGUSR2) and kills it after\n"
+	"the timeout (10 s).  shell runs a login shell, or COMMAND, in the running machine; attach\n"
+	"connects to its console (ctrl-p ctrl-q lets go).  A directory or a tarball given to --from is\n"
+	"imported as the image localhost/hull-machine/NAME:latest.  enable starts it at the host's boot:\n"
+	"a unit hull-machine-NAME.service in /etc/systemd/system (enabled when systemd runs the host;\n"
+	"$HULL_UNIT_DIR elsewhere), and a mark that `hull system boot` and `machine autostart` (for an\n"
+	"init script or rc.local) honour; unit prints the unit.\n",
 };
