@@ -157,6 +157,10 @@ int engine_exec_user(struct engine *e, const struct app_container *c, const char
  * network hooks, in the foreground (a pty of its own with tty); its exit status. */
 int engine_oneoff(struct engine *e, struct app_container *c, char **args, size_t n_args, bool tty,
 		  int *exit_code, struct hull_error **err);
+/* to's writable layer gets a copy of from's (both stopped; to's root is left unmounted, for its next
+ * start to mount): a clone's changes are its original's. */
+int engine_copy_layer(struct engine *e, const struct app_container *from, const struct app_container *to,
+		      struct hull_error **err);
 /* Blocks until the container has ended; its exit status. */
 int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struct hull_error **err);
 int engine_pause(struct engine *e, struct app_container *c, bool pause, struct hull_error **err);

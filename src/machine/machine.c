@@ -135,3 +135,34 @@ int machine_stop(struct engine *e, struct app_container *c, int timeout, struct 
 	/* 0: the StopSignal recorded at create, the init's own. */
 	return engine_stop(e, c, 0, timeout, err);
 }
+
+int machine_clone(struct engine *e, const struct app_container *c, const char *name,
+		  char id[ENGINE_ID_LEN + 1], struct hull_error **err)
+{
+	json_object *host = NULL;
+	struct machine_options o = {.name = name, .image = json_get_string(c->doc, "Image", NULL)};
+	struct app_container made;
+	struct app_state st;
+	int ret;
+
+	engine_state(e, c, &st);
+	if (st.status == APP_RUNNING || st.status == APP_PAUSED)
+		return hull_error_fail(err, EBUSY, "machine clone `%s`: it is running (stop it first)",
+				       app_container_name(c));
+	json_object_object_get_ex(c->doc, "HostConfig", &host);
+	o.network = json_get_string(host, "NetworkMode", NULL);
+	o.single_user = strcmp(machine_init_of(c), "shell") == 0;
+	if (o.image == NULL)
+		return hull_error_invalid(err, "machine clone `%s`: its record names no image",
+					  app_container_name(c));
+	if ((ret = machine_create(e, &o, id, err)) < 0)
+		return hull_error_wrap(err, "machine clone `%s`", app_container_name(c));
+	if ((ret = engine_find(e, id, &made, err)) < 0)
+		return ret;
+	if ((ret = engine_copy_layer(e, c, &made, err)) < 0) {
+		engine_remove(e, &made, true, NULL);
+		hull_error_wrap(err, "machine clone `%s`", app_container_name(c));
+	}
+	app_container_free(&made);
+	return ret;
+}

@@ -31,6 +31,11 @@ const char *machine_init_of(const struct app_container *c);
 /* Finds a machine by name or id; an app container of that name is not one. */
 int machine_find(struct engine *e, const char *name, struct app_container *c, struct hull_error **err);
 
+/* A new stopped machine NAME of c's image, network and init, with a copy of c's writable layer (c
+ * stopped). */
+int machine_clone(struct engine *e, const struct app_container *c, const char *name,
+		  char id[ENGINE_ID_LEN + 1], struct hull_error **err);
+
 /* Boots it in the background; stops it by its init's signal, SIGKILL after timeout seconds. */
 int machine_start(struct engine *e, struct app_container *c, struct hull_error **err);
 int machine_stop(struct engine *e, struct app_container *c, int timeout, struct hull_error **err);

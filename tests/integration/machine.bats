@@ -176,6 +176,22 @@ boot_suite() {
 	[ -z "$(ls "$RUNROOT" | grep -v '^@seccomp-cache$')" ]
 }
 
+@test "machine clone: a new machine with its original's changes (a file made, one removed); refused while the original runs" {
+	h machine create orig --from localhost/bb:1 --network none >/dev/null
+	h machine shell orig sh -c 'echo mine >/owned; rm /bin/vi'
+	h machine clone orig copy >/dev/null
+	h machine start copy
+	[ "$(h machine shell copy sh -c 'cat /owned; test -e /bin/vi || echo gone; hostname')" = "$(printf 'mine\ngone\ncopy')" ]
+	# The clone's own changes stay its own.
+	h machine shell copy sh -c 'echo clone-only >/owned'
+	[ "$(h machine shell orig cat /owned)" = mine ]
+	h machine start orig
+	run_expect_fail h machine clone orig again
+	assert_one_line_error "machine clone" orig running
+	[[ "$(h machine list)" != *again* ]]
+	h machine rm -f orig copy
+}
+
 @test "machine --single-user: a shell is PID 1, reached on the console with machine attach" {
 	h machine create solo --from localhost/bb:1 --network none --single-user >/dev/null
 	h machine start solo

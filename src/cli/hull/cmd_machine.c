@@ -500,10 +500,10 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	struct engine e;
 	int ret = 0;
 
-	static const char *const subs[] = {"create",  "bootstrap", "start",  "stop", "restart",
-					   "kill",    "shell",	   "attach", "list", "ls",
-					   "status",  "logs",	   "rename", "rm",   "enable",
-					   "disable", "autostart", "unit",   NULL};
+	static const char *const subs[] = {"create",  "bootstrap", "start",  "stop",  "restart",
+					   "kill",    "shell",	   "attach", "list",  "ls",
+					   "status",  "logs",	   "rename", "rm",    "enable",
+					   "disable", "autostart", "unit",   "clone", NULL};
 	bool known = false;
 
 	for (size_t i = 0; subs[i]; i++)
@@ -511,7 +511,7 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 	if (!known)
 		return hull_usage_error("machine",
 					"expected create, bootstrap, start, stop, restart, kill, shell, "
-					"attach, list, status, logs, rename, rm, enable, disable, "
+					"attach, list, status, logs, rename, clone, rm, enable, disable, "
 					"autostart or unit");
 	if (strcmp(sub, "create") == 0)
 		return machine_create_cmd(cli, argc - 1, argv + 1);
@@ -564,6 +564,20 @@ static int run_machine(struct hull_cli *cli, int argc, char **argv)
 		else {
 			cleanup_free char *text = machine_unit(&e, cli, app_container_name(&c));
 			fputs(text ? text : "", stdout);
+			app_container_free(&c);
+		}
+	} else if (strcmp(sub, "clone") == 0) {
+		struct app_container c;
+		char id[ENGINE_ID_LEN + 1];
+		if (argc != 4)
+			ret = hull_usage_error("machine clone", "takes a machine and the clone's name");
+		else if (machine_find(&e, argv[2], &c, &err) < 0)
+			ret = (hull_error_wrap(&err, "machine clone"), cli_fail(&err));
+		else {
+			if (machine_clone(&e, &c, argv[3], id, &err) < 0)
+				ret = cli_fail(&err);
+			else
+				printf("%s\n", id);
 			app_container_free(&c);
 		}
 	} else if (strcmp(sub, "rename") == 0) {
