@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linux/pause.h"
 #include "util/cleanup.h"
 #include "util/rootless.h"
 
@@ -17,17 +18,15 @@
 
 static void pool(uint32_t *start, uint32_t *count)
 {
-	cleanup_fclose FILE *f = fopen("/etc/subuid", "re");
-	char line[256];
-	unsigned long s, n;
+	struct pause_subid_range ranges[PAUSE_MAX_RANGES];
+	size_t n = pause_subid_ranges("/etc/subuid", "hull", NULL, ranges, PAUSE_MAX_RANGES);
 
 	*start = POOL_START;
 	*count = POOL_COUNT;
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "hull:%lu:%lu", &s, &n) == 2 && n >= ENGINE_USERNS_SIZE &&
-		    s <= UINT32_MAX - n) {
-			*start = (uint32_t)s;
-			*count = (uint32_t)n;
+	for (size_t i = 0; i < n; i++)
+		if (ranges[i].count >= ENGINE_USERNS_SIZE) {
+			*start = ranges[i].start;
+			*count = ranges[i].count;
 			return;
 		}
 }

@@ -24,33 +24,51 @@
 #include "util/process.h"
 #include "util/rootless.h"
 
-size_t pause_subid_maps(const char *file, const char *user, unsigned id, struct oci_id_mapping *maps)
+size_t pause_subid_ranges(const char *file, const char *user, const char *number,
+			  struct pause_subid_range *out, size_t max)
 {
 	cleanup_fclose FILE *f = fopen(file, "re");
-	char line[512], number[16];
-	size_t n = 1;
-	uint32_t next = 1;
+	char line[512];
+	size_t n = 0;
 
-	maps[0] = (struct oci_id_mapping){.container_id = 0, .host_id = id, .size = 1};
-	snprintf(number, sizeof(number), "%u", id);
-	while (f && n < PAUSE_MAX_RANGES + 1 && fgets(line, sizeof(line), f)) {
+	while (f && n < max && fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':'), *end;
 		unsigned long start, count;
 		if (colon == NULL || line[0] == '#')
 			continue;
 		*colon = '\0';
-		if ((user == NULL || strcmp(line, user) != 0) && strcmp(line, number) != 0)
+		if ((user == NULL || strcmp(line, user) != 0) &&
+		    (number == NULL || strcmp(line, number) != 0))
 			continue;
 		errno = 0;
 		start = strtoul(colon + 1, &end, 10);
 		if (errno || *end != ':')
 			continue;
 		count = strtoul(end + 1, &end, 10);
-		if (errno || count == 0 || count > UINT32_MAX - next || start > UINT32_MAX - count)
+		if (errno || count == 0 || count > UINT32_MAX || start > UINT32_MAX - count)
+			continue;
+		out[n++] = (struct pause_subid_range){.start = (uint32_t)start, .count = (uint32_t)count};
+	}
+	return n;
+}
+
+size_t pause_subid_maps(const char *file, const char *user, unsigned id, struct oci_id_mapping *maps)
+{
+	struct pause_subid_range ranges[PAUSE_MAX_RANGES];
+	char number[16];
+	size_t n = 1, found;
+	uint32_t next = 1;
+
+	maps[0] = (struct oci_id_mapping){.container_id = 0, .host_id = id, .size = 1};
+	snprintf(number, sizeof(number), "%u", id);
+	found = pause_subid_ranges(file, user, number, ranges, PAUSE_MAX_RANGES);
+	for (size_t i = 0; i < found; i++) {
+		/* Container ids run on from 1, range after range, within 32 bits. */
+		if (ranges[i].count > UINT32_MAX - next)
 			continue;
 		maps[n++] = (struct oci_id_mapping){
-		    .container_id = next, .host_id = (uint32_t)start, .size = (uint32_t)count};
-		next += (uint32_t)count;
+		    .container_id = next, .host_id = ranges[i].start, .size = ranges[i].count};
+		next += ranges[i].count;
 	}
 	return n;
 }

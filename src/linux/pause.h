@@ -12,6 +12,14 @@
 
 #define PAUSE_MAX_RANGES 8
 
+/* The ranges file (/etc/subuid or /etc/subgid) gives user (by name) or number (NULL: none), in the file's
+ * order; malformed, empty and overflowing lines are skipped.  Returns how many, at most max. */
+struct pause_subid_range {
+	uint32_t start, count;
+};
+size_t pause_subid_ranges(const char *file, const char *user, const char *number,
+			  struct pause_subid_range *out, size_t max);
+
 /* The maps of the user's namespace: its own id as 0, then the ranges of file (/etc/subuid or
  * /etc/subgid) for user (by name) or id (by number) as 1 on, in the file's order; malformed or
  * overflowing lines are skipped.  maps holds PAUSE_MAX_RANGES + 1; returns how many it got. */

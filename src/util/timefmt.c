@@ -111,3 +111,12 @@ int timefmt_parse_when(const char *text, int64_t *ns)
 	*ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)(total * 1e9);
 	return 0;
 }
+
+long long timefmt_seconds_since(const char *when)
+{
+	int64_t ns;
+
+	if (when == NULL || timefmt_parse(when, &ns) < 0)
+		return -1;
+	return (long long)time(NULL) - ns / 1000000000LL;
+}

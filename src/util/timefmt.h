@@ -16,4 +16,7 @@ int timefmt_parse(const char *text, int64_t *ns);
  * duration before now (Go's spelling: 1h30m, 10m, 2.5s, 300ms). */
 int timefmt_parse_when(const char *text, int64_t *ns);
 
+/* Seconds from an RFC 3339 time to now; -1 when it cannot be read. */
+long long timefmt_seconds_since(const char *when);
+
 #endif

@@ -19,16 +19,6 @@
 #include "util/json.h"
 #include "util/timefmt.h"
 
-/* Seconds since an RFC 3339 time (UTC), -1 when it cannot be read. */
-static long long seconds_since(const char *when)
-{
-	struct tm tm = {0};
-
-	if (when == NULL || *when == '\0' || strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-		return -1;
-	return (long long)(time(NULL) - timegm(&tm));
-}
-
 /* "5 seconds", "About a minute", "3 hours": Docker's way of saying how long. */
 static void human_duration(long long s, char *buf, size_t size)
 {
@@ -58,15 +48,15 @@ static void status_text(const struct app_state *st, char *buf, size_t size)
 		break;
 	case APP_RUNNING:
 	case APP_PAUSED:
-		human_duration(seconds_since(st->started_at), d, sizeof(d));
+		human_duration(timefmt_seconds_since(st->started_at), d, sizeof(d));
 		snprintf(buf, size, "Up %s%s", d, st->status == APP_PAUSED ? " (Paused)" : "");
 		break;
 	case APP_RESTARTING:
-		human_duration(seconds_since(st->finished_at), d, sizeof(d));
+		human_duration(timefmt_seconds_since(st->finished_at), d, sizeof(d));
 		snprintf(buf, size, "Restarting (%d) %s ago", st->exit_code, d);
 		break;
 	case APP_EXITED:
-		human_duration(seconds_since(st->finished_at), d, sizeof(d));
+		human_duration(timefmt_seconds_since(st->finished_at), d, sizeof(d));
 		if (st->exit_code < 0)
 			snprintf(buf, size, "Exited (unknown)");
 		else
@@ -126,7 +116,8 @@ static json_object *ps_row(const struct app_container *c, const struct app_state
 
 	status_text(st, status, sizeof(status));
 	command_text(c, command, sizeof(command));
-	human_duration(seconds_since(json_get_string(c->doc, "Created", "")), created, sizeof(created));
+	human_duration(timefmt_seconds_since(json_get_string(c->doc, "Created", "")), created,
+		       sizeof(created));
 	strcat(created, " ago");
 	if (no_trunc || strlen(command) <= 19)
 		snprintf(quoted, sizeof(quoted), "\"%s\"", command);

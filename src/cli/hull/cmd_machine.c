@@ -21,6 +21,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/timefmt.h"
 
 /* --from a tarball or a directory: imported as the image localhost/hull-machine/NAME:latest (by
  * hull-image, which has libarchive; a directory goes through tar). */
@@ -405,15 +406,12 @@ static int machine_shell_cmd(struct engine *e, int argc, char **argv)
 
 static void uptime_text(const char *since, char *buf, size_t size)
 {
-	struct tm tm = {0};
-	long long s;
+	long long s = timefmt_seconds_since(since);
 
-	if (since == NULL || strptime(since, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+	if (s < 0)
 		snprintf(buf, size, "-");
-		return;
-	}
-	s = (long long)(time(NULL) - timegm(&tm));
-	snprintf(buf, size, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, size, "%lldh%02lldm%02llds", s / 3600, s / 60 % 60, s % 60);
 }
 
 /* One line per machine (list), or one machine in detail (status). */
