@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -256,8 +258,17 @@ int engine_ensure_rootfs(struct engine *e, const struct app_container *c, const 
 		return hull_error_set(err, ENOMEM, "start");
 	if (stat(bundle, &dir) < 0 || stat(rootfs, &root) < 0)
 		return hull_error_errno(err, "start `%s`: `%s`", app_container_name(c), rootfs);
-	if (dir.st_dev != root.st_dev)
-		return 0;
+	if (dir.st_dev != root.st_dev) {
+		/* A booting init with CAP_SYS_ADMIN remounts its root read-only as it powers off (busybox
+		 * init's `umount -a -r`): that is the overlay's superblock, the host's mount of it included.
+		 * Mounted anew, it is writable again; the layers themselves were never touched. */
+		struct statvfs fs;
+		if (statvfs(rootfs, &fs) < 0 || !(fs.f_flag & ST_RDONLY))
+			return 0;
+		if (umount2(rootfs, MNT_DETACH) < 0)
+			return hull_error_errno(err, "start `%s`: unmount the read-only `%s`",
+						app_container_name(c), rootfs);
+	}
 	struct bundle_idmap idmap;
 	if (image_bundle_mount(e->store, json_get_string(c->doc, "ImageDigest", ""), bundle,
 			       engine_userns_of(c, &idmap) ? &idmap : NULL, err) < 0)

@@ -141,6 +141,18 @@ static int load_config(const char *dir, struct net_nl *host, struct net_local_co
 	return net_local_config_save(dir, c, err);
 }
 
+int net_local_config_chosen(const char *dir, struct net_local_config *c, struct hull_error **err)
+{
+	struct net_nl host;
+	int ret;
+
+	if ((ret = fs_mkdir_parents(dir, 0700, err)) < 0 || (ret = net_nl_open(&host, -1, err)) < 0)
+		return ret;
+	ret = load_config(dir, &host, c, err);
+	net_nl_close(&host);
+	return ret;
+}
+
 static struct in_addr host_address(const struct net_local_config *c, uint32_t host)
 {
 	return (struct in_addr){htonl(ntohl(c->subnet.s_addr) + host)};

@@ -23,6 +23,8 @@ struct net_local_config {
 
 /* local.json, or the defaults (hull0, forwarding on, subnet chosen at the first attach) without one. */
 int net_local_config_load(const char *state_dir, struct net_local_config *c, struct hull_error **err);
+/* local.json with its subnet: chosen (and saved) now when no container has chosen it yet. */
+int net_local_config_chosen(const char *state_dir, struct net_local_config *c, struct hull_error **err);
 int net_local_config_save(const char *state_dir, const struct net_local_config *c, struct hull_error **err);
 
 /* A name the kernel takes for an interface: shorter than IFNAMSIZ, no `/`, spaces or quotes. */

@@ -24,7 +24,7 @@ static int write_sysctl(const char *path, const char *value, struct hull_error *
 
 int net_nat_ensure(const struct net_nat_network *n, struct hull_error **err)
 {
-	char subnet[INET_ADDRSTRLEN], masquerade[160] = "", path[128];
+	char subnet[INET_ADDRSTRLEN], masquerade[160] = "", isolate[256] = "", path[128];
 	cleanup_free char *commands = NULL;
 	bool exists;
 	int ret;
@@ -37,6 +37,14 @@ int net_nat_ensure(const struct net_nat_network *n, struct hull_error **err)
 	if ((ret = net_nft_table_exists(&exists, err)) < 0 || exists)
 		return ret;
 	inet_ntop(AF_INET, &n->subnet, subnet, sizeof(subnet));
+	/* Forwarding off: the network is the host's and its own, whatever else has turned ip_forward on;
+	 * published ports (DNATed) still come in. */
+	if (!n->forwarding)
+		snprintf(isolate, sizeof(isolate),
+			 "    ct status dnat accept\n"
+			 "    iifname \"%s\" oifname != \"%s\" drop\n"
+			 "    oifname \"%s\" iifname != \"%s\" drop\n",
+			 n->bridge, n->bridge, n->bridge, n->bridge);
 	if (n->forwarding)
 		snprintf(masquerade, sizeof(masquerade), "ip saddr %s/%u ip daddr != %s/%u masquerade\n",
 			 subnet, n->prefix, subnet, n->prefix);
@@ -60,8 +68,11 @@ int net_nat_ensure(const struct net_nat_network *n, struct hull_error **err)
 		     "    %s"
 		     "    ct status dnat oifname \"%s\" ip saddr { 127.0.0.0/8, %s/%u } masquerade\n"
 		     "  }\n"
+		     "  chain forward { type filter hook forward priority filter; policy accept;\n"
+		     "%s"
+		     "  }\n"
 		     "}\n",
-		     masquerade, n->bridge, subnet, n->prefix) < 0)
+		     masquerade, n->bridge, subnet, n->prefix, isolate) < 0)
 		return hull_error_set(err, ENOMEM, "nftables");
 	return net_nft_run(commands, err);
 }

@@ -6,7 +6,9 @@
  * releasing a port is adding and deleting a map element, never a rule, so containers come and go without
  * rule handles or reordering.  Postrouting masquerades what leaves the subnet (when forwarding is on),
  * and DNATed traffic from the host's loopback or from the subnet itself (hairpin: a container reaching
- * a published port of its own network), whose replies would otherwise not come back through the host. */
+ * a published port of its own network), whose replies would otherwise not come back through the host.
+ * With forwarding off, a forward chain drops what crosses between the bridge and other links (published
+ * ports excepted): the host's ip_forward may be on for reasons of its own. */
 #ifndef HULL_NET_NAT_H
 #define HULL_NET_NAT_H
 

@@ -213,21 +213,34 @@ int net_addr_add(struct net_nl *nl, int index, struct in_addr addr, unsigned pre
 		       : 0;
 }
 
-int net_route_default(struct net_nl *nl, struct in_addr gateway, struct hull_error **err)
+int net_route_via(struct net_nl *nl, struct in_addr dst, unsigned prefix, struct in_addr gateway,
+		  struct hull_error **err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MNL_SOCKET_BUFFER_SIZE], text[INET_ADDRSTRLEN];
 	struct nlmsghdr *h = start(nl, buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
 	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
 	int ret;
 
 	rt->rtm_family = AF_INET;
+	rt->rtm_dst_len = (unsigned char)prefix;
 	rt->rtm_table = RT_TABLE_MAIN;
 	rt->rtm_protocol = RTPROT_BOOT;
 	rt->rtm_scope = RT_SCOPE_UNIVERSE;
 	rt->rtm_type = RTN_UNICAST;
+	if (prefix)
+		mnl_attr_put(h, RTA_DST, sizeof(dst), &dst);
 	mnl_attr_put(h, RTA_GATEWAY, sizeof(gateway), &gateway);
 	ret = talk(nl, h, NULL, NULL);
-	return ret < 0 ? hull_error_set(err, -ret, "add the default route") : 0;
+	if (ret < 0 && prefix == 0)
+		return hull_error_set(err, -ret, "add the default route");
+	return ret < 0 ? hull_error_set(err, -ret, "add the route to %s/%u",
+					inet_ntop(AF_INET, &dst, text, sizeof(text)), prefix)
+		       : 0;
+}
+
+int net_route_default(struct net_nl *nl, struct in_addr gateway, struct hull_error **err)
+{
+	return net_route_via(nl, (struct in_addr){0}, 0, gateway, err);
 }
 
 struct overlap {

@@ -42,6 +42,9 @@ int net_link_delete(struct net_nl *nl, const char *name, struct hull_error **err
 int net_addr_add(struct net_nl *nl, int index, struct in_addr addr, unsigned prefix, struct hull_error **err);
 
 int net_route_default(struct net_nl *nl, struct in_addr gateway, struct hull_error **err);
+/* A route dst/prefix via gateway (prefix 0: the default route); an existing one is an error. */
+int net_route_via(struct net_nl *nl, struct in_addr dst, unsigned prefix, struct in_addr gateway,
+		  struct hull_error **err);
 
 /* Whether any IPv4 route of the main table overlaps net/prefix (so a subnet is not already in use). */
 int net_route_overlaps(struct net_nl *nl, struct in_addr net, unsigned prefix, bool *overlaps,

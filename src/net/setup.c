@@ -193,6 +193,29 @@ static int setup_local(struct net_setup *s, const char *name, unsigned pinned, s
 	return commit_record(s, name, &r, err);
 }
 
+/* With forwarding on, a dedicated-address container and the local network reach each other: the host
+ * forwards between its helper and the bridge, and the container, whose default route is the LAN's
+ * gateway (which knows nothing of the local subnet), is given the way through the host.  The subnet is
+ * chosen now if no local container has chosen it yet, so that one started later is reached too. */
+static int route_to_local(const struct net_setup *s, const struct net_lan_attachment *a,
+			  struct hull_error **err)
+{
+	struct net_local_config c;
+	struct net_nl nl;
+	int ret;
+
+	if (a->host.s_addr == 0)
+		return 0;
+	if ((ret = net_local_config_load(s->state_dir, &c, err)) < 0 || !c.forwarding)
+		return ret;
+	if ((ret = net_local_config_chosen(s->state_dir, &c, err)) < 0 ||
+	    (ret = net_nl_open(&nl, s->netns_fd, err)) < 0)
+		return hull_error_wrap(err, "route to the local network");
+	ret = net_route_via(&nl, c.subnet, c.prefix, a->host, err);
+	net_nl_close(&nl);
+	return ret < 0 ? hull_error_wrap(err, "route to the local network") : 0;
+}
+
 static int setup_lan(struct net_setup *s, const char *name, struct net_lan_request *req,
 		     struct hull_error **err)
 {
@@ -205,6 +228,10 @@ static int setup_lan(struct net_setup *s, const char *name, struct net_lan_reque
 	if ((ret = record_init(s, name, &r, err)) < 0 ||
 	    (ret = net_lan_attach(s->state_dir, s->id, s->netns_fd, req, &a, err)) < 0)
 		return ret;
+	if ((ret = route_to_local(s, &a, err)) < 0) {
+		net_lan_detach(s->state_dir, &a, NULL);
+		return ret;
+	}
 	memcpy(r.uplink, a.uplink, sizeof(r.uplink));
 	memcpy(r.helper, a.helper, sizeof(r.helper));
 	r.driver = a.driver;

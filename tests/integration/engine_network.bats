@@ -14,23 +14,11 @@ setup_file() {
 setup() {
 	net_test_setup
 	fake_lan
-	STORE=$BATS_TEST_TMPDIR/store
-	RUNROOT=$BATS_TEST_TMPDIR/run
-	cp -a "$FILE_STORE" "$STORE"
-	export HULL_NETWORK_STATE=$NETSTATE
+	engine_net_test_setup
 }
 
 teardown() {
-	local id
-	for id in $(h ps -aq --no-trunc 2>/dev/null); do
-		h rm -f "$id" >/dev/null 2>&1 || true
-	done
-	net_test_teardown
-}
-
-# hull in the fake host, on the test's store.
-h() {
-	in_host "$HULL" --store "$STORE" --runroot "$RUNROOT" "$@"
+	engine_net_test_teardown
 }
 
 hrun() {

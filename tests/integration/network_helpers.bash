@@ -115,3 +115,24 @@ record() { # ID FIELD
 	jq -r ".$2" "$NETSTATE/containers/$1.json"
 }
 
+
+# For the engine's tests (hull run, machines) in the fake host: a store of the test's own copied from the
+# file's (engine_image_setup_file), a runroot, the network state, and hull in the fake host as `h`.
+engine_net_test_setup() {
+	STORE=$BATS_TEST_TMPDIR/store
+	RUNROOT=$BATS_TEST_TMPDIR/run
+	cp -a "$FILE_STORE" "$STORE"
+	export HULL_NETWORK_STATE=$NETSTATE
+}
+
+engine_net_test_teardown() {
+	local id
+	for id in $(h ps -aq --no-trunc 2>/dev/null); do
+		h rm -f "$id" >/dev/null 2>&1 || true
+	done
+	net_test_teardown
+}
+
+h() {
+	in_host "$HULL" --store "$STORE" --runroot "$RUNROOT" "$@"
+}
