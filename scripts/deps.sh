@@ -2,7 +2,7 @@
 # Installs the Debian packages hull needs, only those missing (no apt-get update when nothing is).
 #   usage: scripts/deps.sh build|test|bench
 set -eu
-build="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev libcap-dev libarchive-dev libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev busybox-static go-md2man"
+build="meson ninja-build pkg-config gcc libc6-dev libjson-c-dev libseccomp-dev libcap-dev libarchive-dev libcurl4-openssl-dev libssl-dev libmnl-dev libnftables-dev libyaml-dev busybox-static go-md2man"
 test="$build libcmocka-dev bats jq debootstrap util-linux strace podman uidmap clang libclang-rt-14-dev containerd docker-registry skopeo umoci attr python3 openssl zstd curl nftables iperf3 slirp4netns golang-go docker.io qemu-system-x86 tmux"
 bench="$build hyperfine crun runc time util-linux iperf3 podman jq docker.io uidmap debootstrap systemd-container"
 case "${1:-}" in

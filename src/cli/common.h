@@ -14,10 +14,6 @@ int cli_fail(struct hull_error **err);
 /* "COMMAND: what is wrong (see `PROGRAM COMMAND --help`)"; returns 1. */
 int cli_usage_errorv(const char *program, const char *command, const char *fmt, va_list ap);
 
-/* A byte size as runc takes it: a number with an optional k, m, g or t (powers of 1024) and b; -1 allowed.
- * -EINVAL for anything else or an overflow. */
-int cli_parse_size(const char *text, int64_t *out);
-
 /* True (after printing summary and help) when argv asks for --help. */
 bool cli_help_requested(const char *summary, const char *help, int argc, char **argv);
 

@@ -115,6 +115,7 @@ struct start_io {
 	int exit_code; /* attach: the container's exit status once it ended */
 	bool detached; /* attach: the user typed the detach keys (ctrl-p ctrl-q) and it runs on */
 	bool restart;  /* a restart by its policy: not when its user stopped it */
+	bool ephemeral; /* this run's changes to the root go to a layer thrown away when it is stopped */
 };
 
 /* Starts the monitor (detached, or attached and waiting for the end with io->attach).  A command that
@@ -161,6 +162,14 @@ int engine_oneoff(struct engine *e, struct app_container *c, char **args, size_t
  * start to mount): a clone's changes are its original's. */
 int engine_copy_layer(struct engine *e, const struct app_container *from, const struct app_container *to,
 		      struct hull_error **err);
+/* from's writable layer (and console log) become to's, from keeping an empty one (both stopped): a
+ * container made anew keeps what the old one had written. */
+int engine_move_layer(struct engine *e, const struct app_container *from, const struct app_container *to,
+		      struct hull_error **err);
+/* Whether the container's root is (or, stopped, was last) an ephemeral one; and throwing that one's
+ * changes away once it is stopped (nothing to do otherwise). */
+bool engine_ephemeral(struct engine *e, const struct app_container *c);
+int engine_discard_ephemeral(struct engine *e, const struct app_container *c, struct hull_error **err);
 /* Blocks until the container has ended; its exit status. */
 int engine_wait(struct engine *e, struct app_container *c, int *exit_code, struct hull_error **err);
 int engine_pause(struct engine *e, struct app_container *c, bool pause, struct hull_error **err);

@@ -30,6 +30,10 @@ int engine_ensure_rootfs(struct engine *e, const struct app_container *c, const 
 
 /* "<store>/containers/<id>/<name>" (malloc'd). */
 char *engine_path(struct engine *e, const char *id, const char *name);
+/* The bundle's root for an ephemeral start: the container's own layer under a throwaway one (marked by
+ * containers/ID/ephemeral until engine_discard_ephemeral). */
+int engine_root_ephemeral(struct engine *e, const struct app_container *c, const char *bundle,
+			  struct hull_error **err);
 
 /* Waits up to timeout_ms for the container's init to end; 1 when it did, 0 when not. */
 int engine_wait_exit(struct engine *e, struct app_container *c, long timeout_ms);

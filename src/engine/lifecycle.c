@@ -298,6 +298,12 @@ int engine_start(struct engine *e, struct app_container *c, struct start_io *io,
 		close(lock);
 		return 0;
 	}
+	/* The last run's throwaway layer goes before this run mounts its root. */
+	if ((ret = io->ephemeral ? engine_root_ephemeral(e, c, bundle, err)
+				 : engine_discard_ephemeral(e, c, err)) < 0) {
+		close(lock);
+		return hull_error_wrap(err, "start `%s`", app_container_name(c));
+	}
 	if ((ret = engine_ensure_rootfs(e, c, bundle, err)) < 0) {
 		close(lock);
 		return ret;

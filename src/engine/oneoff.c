@@ -74,7 +74,9 @@ int engine_oneoff(struct engine *e, struct app_container *c, char **args, size_t
 	}
 	snprintf(id, sizeof(id), "%.12s-oneoff-%d", c->id, (int)getpid());
 	fs_remove_tree(AT_FDCWD, dir, NULL);
-	if ((ret = engine_ensure_rootfs(e, c, bundle, err)) < 0)
+	/* An ephemeral run's changes are gone once it stopped: the one-off sees the container's own. */
+	if ((ret = engine_discard_ephemeral(e, c, err)) < 0 ||
+	    (ret = engine_ensure_rootfs(e, c, bundle, err)) < 0)
 		goto out;
 	if (mkdir(dir, 0700) < 0) {
 		ret = hull_error_errno(err, "`%s`", dir);

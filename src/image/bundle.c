@@ -127,18 +127,31 @@ static int map_lowers(struct store *s, const char *lower, const char *dir, const
 	return ret;
 }
 
+/* ephemeral: the bundle's own writable layer goes under the image's as the top lower one, and the
+ * overlay writes to DIR/.hull-ephemeral instead, which the caller throws away. */
 static int mount_rootfs(struct store *s, const struct local_image *img, const char *dir,
-			const struct bundle_idmap *idmap, struct hull_error **err)
+			const struct bundle_idmap *idmap, bool ephemeral, struct hull_error **err)
 {
 	cleanup_free char *lower = image_bundle_lower_dirs(s, img), *mapped = NULL, *options = NULL,
-			  *target = NULL, *upper = NULL;
+			  *target = NULL, *upper = NULL, *own = NULL, *work = NULL;
 	cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	long page = sysconf(_SC_PAGESIZE);
 	int ret = 0;
 
 	if (lower == NULL || asprintf(&target, "%s/rootfs", dir) < 0 ||
-	    asprintf(&upper, "%s/.hull-upper", dir) < 0)
+	    asprintf(&upper, ephemeral ? "%s/.hull-ephemeral/upper" : "%s/.hull-upper", dir) < 0 ||
+	    asprintf(&work, ephemeral ? "%s/.hull-ephemeral/work" : "%s/.hull-work", dir) < 0)
 		return hull_error_set(err, ENOMEM, "bundle");
+	if (ephemeral) {
+		if (idmap)
+			return hull_error_fail(err, ENOTSUP,
+					       "an ephemeral root in a user namespace of its own is not supported");
+		if (asprintf(&own, "%s/.hull-upper:%s", dir, lower) < 0)
+			return hull_error_set(err, ENOMEM, "bundle");
+		free(lower);
+		lower = own;
+		own = NULL;
+	}
 	if (idmap) {
 		/* Stale ones first (a start after a crash), then the layers mapped anew; the writable layer's
 		 * root belongs to the container's root. */
@@ -150,8 +163,8 @@ static int mount_rootfs(struct store *s, const struct local_image *img, const ch
 			return hull_error_errno(err, "chown `%s`", upper);
 		}
 	}
-	if (asprintf(&options, "lowerdir=%s,upperdir=%s,workdir=%s/.hull-work%s", mapped ? mapped : lower,
-		     upper, dir, rootless_nested() ? ",userxattr" : "") < 0)
+	if (asprintf(&options, "lowerdir=%s,upperdir=%s,workdir=%s%s", mapped ? mapped : lower, upper, work,
+		     rootless_nested() ? ",userxattr" : "") < 0)
 		return hull_error_set(err, ENOMEM, "bundle");
 	if ((long)strlen(options) >= page)
 		ret =
@@ -244,7 +257,7 @@ int image_bundle_create(struct store *s, const char *image, const char *dir_arg,
 			goto out;
 		}
 	}
-	if ((ret = mount_rootfs(s, &img, dir, idmap, err)) < 0)
+	if ((ret = mount_rootfs(s, &img, dir, idmap, false, err)) < 0)
 		goto out;
 	mounted = true;
 	if ((ret = write_config(&img, dir, err)) < 0 || (ret = store_bundle_ref_add(s, dir, digest, err)) < 0)
@@ -276,9 +289,47 @@ int image_bundle_mount(struct store *s, const char *image, const char *dir, cons
 	if ((ret = local_image_find(s, image, digest, err)) < 0 ||
 	    (ret = local_image_load(s, digest, &img, err)) < 0)
 		return hull_error_wrap(err, "bundle mount `%s`", dir);
-	ret = mount_rootfs(s, &img, dir, idmap, err);
+	ret = mount_rootfs(s, &img, dir, idmap, false, err);
 	local_image_free(&img);
 	return ret < 0 ? hull_error_wrap(err, "bundle mount `%s`", dir) : 0;
+}
+
+int image_bundle_mount_ephemeral(struct store *s, const char *image, const char *dir_arg,
+				 struct hull_error **err)
+{
+	static const char *const subdirs[] = {".hull-ephemeral", ".hull-ephemeral/upper",
+					      ".hull-ephemeral/work", NULL};
+	char digest[DIGEST_MAX], dir[PATH_MAX];
+	struct local_image img = {0};
+	int ret;
+
+	if (realpath(dir_arg, dir) == NULL)
+		return hull_error_errno(err, "bundle mount `%s`", dir_arg);
+	image_bundle_discard_ephemeral(dir);
+	for (size_t i = 0; subdirs[i]; i++) {
+		cleanup_free char *sub = NULL;
+		if (asprintf(&sub, "%s/%s", dir, subdirs[i]) < 0 || mkdir(sub, 0755) < 0) {
+			image_bundle_discard_ephemeral(dir);
+			return hull_error_errno(err, "bundle mount: create `%s/%s`", dir, subdirs[i]);
+		}
+	}
+	if ((ret = local_image_find(s, image, digest, err)) >= 0 &&
+	    (ret = local_image_load(s, digest, &img, err)) >= 0)
+		ret = mount_rootfs(s, &img, dir, NULL, true, err);
+	local_image_free(&img);
+	if (ret < 0) {
+		image_bundle_discard_ephemeral(dir);
+		return hull_error_wrap(err, "bundle mount `%s` (ephemeral)", dir_arg);
+	}
+	return 0;
+}
+
+void image_bundle_discard_ephemeral(const char *dir)
+{
+	cleanup_free char *path = NULL;
+
+	if (asprintf(&path, "%s/.hull-ephemeral", dir) >= 0)
+		fs_remove_tree(AT_FDCWD, path, NULL);
 }
 
 int image_bundle_remove(struct store *s, const char *dir_arg, struct hull_error **err)

@@ -31,6 +31,13 @@ char *image_bundle_lower_dirs(struct store *s, const struct local_image *img);
 int image_bundle_mount(struct store *s, const char *image, const char *dir, const struct bundle_idmap *idmap,
 		       struct hull_error **err);
 
+/* Mounts DIR/rootfs (unmounted) so that its changes go to DIR/.hull-ephemeral, a layer thrown away later,
+ * over the bundle's own writable layer, which stays as it was. */
+int image_bundle_mount_ephemeral(struct store *s, const char *image, const char *dir,
+				 struct hull_error **err);
+/* Removes DIR/.hull-ephemeral (the root not mounted on it any more). */
+void image_bundle_discard_ephemeral(const char *dir);
+
 /* Unmounts DIR/rootfs (and the id-mapped layers under it) and removes the bundle directory. */
 int image_bundle_remove(struct store *s, const char *dir, struct hull_error **err);
 

@@ -429,23 +429,6 @@ wait_for() {
 	h rm -f dozer >/dev/null
 }
 
-# tmux on a server of the test's own: T CMD...
-T() {
-	tmux -L "hull-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER" "$@"
-}
-
-# screen_has TEXT: until the pane shows TEXT (up to 10 s).
-screen_has() {
-	local i pane=${2:-s}
-	for i in $(seq 100); do
-		T capture-pane -p -t "$pane" 2>/dev/null | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	echo "the pane never showed '$1':" >&2
-	T capture-pane -p -t "$pane" >&2 || true
-	return 1
-}
-
 @test "run -it driven through tmux: a real pty that follows the window's size, ^C reaches the container" {
 	local cmd
 	cmd="$HULL --store $STORE --runroot $RUNROOT run -it --rm --network none --cgroup-parent $CGPARENT localhost/bb:1 sh; echo \$? > $BATS_TEST_TMPDIR/status"

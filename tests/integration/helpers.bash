@@ -199,3 +199,20 @@ engine_image_setup_file() {
 	export FILE_STORE=$BATS_FILE_TMPDIR/store
 	tar -C "$HULL_TEST_ROOTFS" -c . | "$HULL" --store "$FILE_STORE" import - localhost/bb:1 >/dev/null
 }
+
+# tmux on a server of the test's own: T CMD...
+T() {
+	tmux -L "hull-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER" "$@"
+}
+
+# screen_has TEXT: until the pane shows TEXT (up to 10 s).
+screen_has() {
+	local i pane=${2:-s}
+	for i in $(seq 100); do
+		T capture-pane -p -t "$pane" 2>/dev/null | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "the pane never showed '$1':" >&2
+	T capture-pane -p -t "$pane" >&2 || true
+	return 1
+}

@@ -43,7 +43,7 @@ teardown() {
 	[[ "${lines[1]}" =~ ^box\ +created\ +busybox ]]
 	h machine start box
 	run h machine status box
-	[[ "$output" == *"State:   running"* ]] && [[ "$output" == *"Init:    busybox"* ]]
+	[[ "$output" == *"State:     running"* ]] && [[ "$output" == *"Init:      busybox"* ]]
 	# PID 1 is busybox init, with the container interface's variable; the host name is the machine's.
 	run h machine shell box sh -c 'cat /proc/1/comm; tr "\0" "\n" </proc/1/environ | grep ^container=; hostname'
 	echo "$output"
@@ -77,7 +77,7 @@ teardown() {
 	[ "$(h inspect box | jq -r '.[0].State.Pid')" != "$pid1" ]
 	[[ "$(h machine list)" == *"box"*"running"* ]]
 	h machine rename box crate
-	[[ "$(h machine status crate)" == *"State:   running"* ]]
+	[[ "$(h machine status crate)" == *"State:     running"* ]]
 	h machine kill -s KILL crate
 	for i in $(seq 50); do [[ "$(h machine list)" == *"crate"*"exited"* ]] && break; sleep 0.1; done
 	[ "$(h inspect crate | jq -r '.[0].State.ExitCode')" = 137 ]
@@ -278,3 +278,112 @@ boot_suite() {
 	h rm -f app >/dev/null
 	h machine rm one
 }
+
+@test "machine settings: a file a person edits, read at start; a change makes the container anew with the root kept; flags override once" {
+	mkdir -p "$BATS_TEST_TMPDIR/share" && echo from-the-host >"$BATS_TEST_TMPDIR/share/note"
+	h machine create conf --from localhost/bb:1 --network none --memory 64m >/dev/null
+	local file=$STORE/machines/conf.yaml
+	grep -q '^network: none$' "$file"
+	grep -q "^memory: $((64 << 20))$" "$file"
+	grep -q '^init: auto$' "$file"
+	[[ "$(h machine status conf)" == *"Settings:  $file"* ]]
+	h machine shell conf sh -c 'echo kept >/mine'
+	local id
+	id=$(h inspect conf | jq -r '.[0].Id')
+	# Edited: a bind, another limit; the next start makes the container anew, what the root had stays.
+	sed -i "s|^binds: \[\]|binds:\n  - $BATS_TEST_TMPDIR/share:/srv/share:ro|; s|^memory: .*|memory: 96m|; s|^pids: .*|pids: 200|" "$file"
+	h machine start conf
+	[ "$(h inspect conf | jq -r '.[0].Id')" != "$id" ]
+	[ "$(h inspect conf | jq -r '.[0].HostConfig.Memory')" = $((96 << 20)) ]
+	[ "$(h inspect conf | jq -r '.[0].HostConfig.PidsLimit')" = 200 ]
+	[ "$(h machine shell conf cat /mine /srv/share/note)" = "$(printf 'kept\nfrom-the-host')" ]
+	! h machine shell conf sh -c 'echo x >/srv/share/note' 2>/dev/null
+	h machine logs conf | grep -q "can't run '/etc/init.d/rcS'"
+	h machine stop -t 5 conf
+	# Unchanged, the container stays the same one.
+	id=$(h inspect conf | jq -r '.[0].Id')
+	h machine start conf
+	[ "$(h inspect conf | jq -r '.[0].Id')" = "$id" ]
+	h machine stop -t 5 conf
+	# A flag holds for that start alone: the file is not changed by it.
+	h machine start --single-user conf
+	[ "$(h machine shell conf cat /proc/1/cmdline | tr '\0' ' ')" = "/bin/sh " ]
+	grep -q '^init: auto$' "$file"
+	h machine kill -s KILL conf
+	for i in $(seq 50); do [[ "$(h machine list)" == *conf*exited* ]] && break; sleep 0.1; done
+	# Bad settings: one line naming the file and the key; the machine is left as it was.
+	id=$(h inspect conf | jq -r '.[0].Id')
+	cp "$file" "$BATS_TEST_TMPDIR/good.yaml"
+	sed -i 's|^memory: .*|memory: lots|' "$file"
+	run_expect_fail h machine start conf
+	assert_one_line_error "machine start" "$file" memory
+	echo 'colour: blue' >>"$BATS_TEST_TMPDIR/good.yaml" && cp "$BATS_TEST_TMPDIR/good.yaml" "$file"
+	run_expect_fail h machine start conf
+	assert_one_line_error "machine start" "unknown setting \`colour\`"
+	printf 'network: [unclosed\n' >"$file"
+	run_expect_fail h machine start conf
+	assert_one_line_error "machine start" "$file" "line 2"
+	[ "$(h inspect conf | jq -r '.[0].Id')" = "$id" ]
+	[[ "$(h machine list)" == *conf*exited* ]]
+	run_expect_fail h machine create conf2 --from localhost/bb:1 --bind relative:/x
+	assert_one_line_error "machine create" "--bind"
+	# rename takes the file along, rm removes it.
+	sed -i '$d' "$BATS_TEST_TMPDIR/good.yaml" && cp "$BATS_TEST_TMPDIR/good.yaml" "$file"
+	h machine rename conf renamed
+	[ ! -e "$file" ] && grep -q '^# Settings of the machine renamed' "$STORE/machines/renamed.yaml"
+	h machine rm renamed
+	[ -z "$(ls -A "$STORE/machines")" ]
+}
+
+@test "machine --ephemeral: a run's changes go at stop, the root stays as it was; the setting does it every time" {
+	h machine create eph --from localhost/bb:1 --network none >/dev/null
+	h machine shell eph sh -c 'echo before >/kept'
+	h machine start --ephemeral eph
+	[[ "$(h machine status eph)" == *"Ephemeral: yes"* ]]
+	h machine shell eph sh -c 'echo during >/new; rm /kept; echo changed >/bin/ls-note'
+	[ "$(h machine shell eph sh -c 'cat /new; test -e /kept || echo gone')" = "$(printf 'during\ngone')" ]
+	h machine stop -t 5 eph
+	[[ "$(h machine status eph)" == *"Ephemeral: no"* ]]
+	[ -z "$(ls -A "$STORE/containers/$(h inspect eph | jq -r '.[0].Id')/bundle" | grep ephemeral)" ]
+	# Stopped, and started again normally: the root is what it was before the ephemeral run.
+	[ "$(h machine shell eph sh -c 'cat /kept; test -e /new || echo no-new')" = "$(printf 'before\nno-new')" ]
+	h machine start eph
+	[ "$(h machine shell eph sh -c 'cat /kept; test -e /new || echo no-new; test -e /bin/ls-note || echo clean')" = "$(printf 'before\nno-new\nclean')" ]
+	h machine shell eph sh -c 'echo normal-run >/kept'
+	h machine stop -t 5 eph
+	# ephemeral: true in the settings: every start is so.
+	sed -i 's/^ephemeral: false/ephemeral: true/' "$STORE/machines/eph.yaml"
+	h machine start eph
+	h machine shell eph sh -c 'echo lost >/kept'
+	h machine restart -t 5 eph
+	[ "$(h machine shell eph cat /kept)" = normal-run ]
+	h machine rm -f eph
+}
+
+@test "machine login: a login prompt on a pty of the running machine, driven through tmux" {
+	local hash
+	hash=$(openssl passwd -6 -salt hulltest s3cret)
+	h machine create lg --from localhost/bb:1 --network none >/dev/null
+	h machine shell lg sh -c "echo 'root:$hash:19000:0:99999:7:::' >/etc/shadow; chmod 600 /etc/shadow"
+	h machine start lg
+	run_expect_fail h machine login lg
+	assert_one_line_error "machine login" "terminal"
+	T new-session -d -s s -x 100 -y 30 "$HULL --store $STORE --runroot $RUNROOT machine login lg; echo \$? >$BATS_TEST_TMPDIR/status; sleep 30"
+	screen_has "login:"
+	T send-keys -t s root Enter
+	screen_has "Password:"
+	T send-keys -t s s3cret Enter
+	T send-keys -t s 'echo in-as-$(id -un)-on-$(tty | cut -d/ -f3)' Enter
+	screen_has "in-as-root-on-pts"
+	T send-keys -t s 'exit' Enter
+	for i in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/status" ] && break; sleep 0.1; done
+	T kill-server 2>/dev/null || true
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" = 0 ]
+	# A stopped machine has no login to give.
+	h machine stop -t 5 lg
+	T new-session -d -s s -x 100 -y 30 "$HULL --store $STORE --runroot $RUNROOT machine login lg 2>&1; sleep 30"
+	screen_has "not running"
+	T kill-server 2>/dev/null || true
+	h machine rm lg
+}
+

@@ -19,6 +19,7 @@
 #include "runtime/signals.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/units.h"
 
 /* Docker's exit statuses for a failed run: hull's own failure, a command that cannot be invoked, one that
  * is not there. */
@@ -144,7 +145,7 @@ static int log_opt(const char *command, struct run_args *a, const char *opt)
 
 	if (strncmp(opt, "max-size=", 9) == 0) {
 		int64_t size;
-		if (cli_parse_size(opt + 9, &size) < 0 || size <= 0)
+		if (units_parse_size(opt + 9, &size) < 0 || size <= 0)
 			return hull_usage_error(command, "--log-opt: `%s` is not a size", opt + 9);
 		a->c.log_max_size = (uint64_t)size;
 		return 0;
@@ -286,7 +287,7 @@ static int parse(const char *command, int argc, char **argv, struct run_args *a,
 			break;
 		case 'm': {
 			int64_t size;
-			if (cli_parse_size(optarg, &size) < 0 || size < 6 * 1024 * 1024)
+			if (units_parse_size(optarg, &size) < 0 || size < 6 * 1024 * 1024)
 				return hull_usage_error(
 				    command, "--memory: `%s` is not a size of at least 6m", optarg);
 			a->c.memory = size;

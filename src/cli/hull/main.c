@@ -11,6 +11,7 @@
 #include "net/bundle.h"
 #include "util/log.h"
 #include "util/rootless.h"
+#include "util/units.h"
 
 /* hull itself does without the commands that need libcurl or libarchive: hull-image has them
  * (image_helper.c). */
@@ -203,7 +204,7 @@ int main(int argc, char **argv)
 			break;
 		case 'L': {
 			int64_t v;
-			if (cli_parse_size(optarg, &v) < 0 || v <= 0) {
+			if (units_parse_size(optarg, &v) < 0 || v <= 0) {
 				hull_log_init("hull", NULL, HULL_LOG_TEXT, false);
 				hull_log_error("--max-layer-size: `%s` is not a size (see `hull --help`)",
 					       optarg);

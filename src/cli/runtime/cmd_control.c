@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/units.h"
 
 static int run_freeze(struct cli *cli, int argc, char **argv, bool freeze)
 {
@@ -42,7 +43,7 @@ static int run_resume(struct cli *cli, int argc, char **argv)
 
 static int parse_size(const char *option, const char *text, int64_t *out)
 {
-	if (cli_parse_size(text, out) < 0 || *out < -1)
+	if (units_parse_size(text, out) < 0 || *out < -1)
 		return cli_usage_error("update", "%s: `%s` is not a size", option, text);
 	return 0;
 }
